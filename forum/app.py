@@ -1,0 +1,168 @@
+"""create_app(settings): the one composition root (resources, routes, middleware, errors)."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from forum import i18n
+from forum.api.routes import routes as api_routes
+from forum.auth.middleware import AuthMiddleware
+from forum.auth.ratelimit import LoginThrottle
+from forum.db import Database, make_engine, migrate
+from forum.errors import Conflict, ForumError, InvalidInput, NotFound, PermissionDenied, RateLimited
+from forum.forms import CsrfFailed, FormTooLarge
+from forum.middleware import AccessLogMiddleware, SecurityHeadersMiddleware, content_security_policy
+from forum.routes import routes as html_routes
+from forum.settings import Settings
+from forum.templating import make_environment, render
+
+STATIC_DIR = Path(__file__).parent / "static"
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the application; resources are created in the lifespan and kept on app.state."""
+    settings = settings.with_secret()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = make_engine(settings.resolved_database_url)
+        migrate(engine)
+        app.state.db = Database(engine)
+        app.state.throttle = LoginThrottle(
+            settings.ratelimit_url,
+            per_ip=settings.login_attempts_per_ip,
+            per_account=settings.login_attempts_per_account,
+            window_seconds=settings.login_window_seconds,
+        )
+        try:
+            yield
+        finally:
+            app.state.db.dispose()
+
+    ws_origin = settings.origin.replace("http", "ws", 1)
+    app = Starlette(
+        routes=[
+            *html_routes(),
+            Mount("/api/v1", routes=api_routes()),
+            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        middleware=[
+            Middleware(AccessLogMiddleware),
+            Middleware(SecurityHeadersMiddleware, csp=content_security_policy(ws_origin)),
+            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(AuthMiddleware),
+        ],
+        exception_handlers={
+            ForumError: forum_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = make_environment(settings)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, title: str, message: str) -> Response:
+    """An error page (HTML) or body (JSON under /api), in the request's language."""
+    if _wants_json(request):
+        return JSONResponse({"error": title, "message": message}, status_code=status)
+    return render(
+        request, "error.html", {"status": status, "title": title, "message": message}, status
+    )
+
+
+async def forum_error(request: Request, exc: Exception) -> Response:
+    """Map domain errors to responses, once for the whole app."""
+    _ = i18n.gettext
+    if isinstance(exc, NotFound):
+        return error_response(
+            request,
+            404,
+            _("Page introuvable"),
+            _("Cette page n'existe pas, ou vous n'y avez pas accès."),
+        )
+    if isinstance(exc, PermissionDenied):
+        actor = getattr(request.state, "actor", None)
+        if not _wants_json(request) and actor is not None and not actor.is_authenticated:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return error_response(
+            request, 403, _("Action non autorisée"), _("Vous ne pouvez pas faire cela ici.")
+        )
+    if isinstance(exc, CsrfFailed):
+        return error_response(
+            request,
+            403,
+            _("Formulaire expiré"),
+            _(
+                "Le formulaire a expiré ou ne vient pas de ce site. "
+                "Rechargez la page et recommencez."
+            ),
+        )
+    if isinstance(exc, FormTooLarge):
+        return error_response(
+            request, 413, _("Envoi trop volumineux"), _("Ce formulaire est trop volumineux.")
+        )
+    if isinstance(exc, RateLimited):
+        response = error_response(
+            request,
+            429,
+            _("Trop de tentatives"),
+            _("Trop de tentatives : réessayez dans quelques minutes."),
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    if isinstance(exc, InvalidInput):
+        if _wants_json(request):
+            return JSONResponse(
+                {"error": "invalid", "message": _("Données invalides."), "fields": exc.errors},
+                status_code=422,
+            )
+        return error_response(request, 400, _("Données invalides"), "; ".join(exc.errors.values()))
+    if isinstance(exc, Conflict):
+        return error_response(request, 409, _("Conflit"), exc.message)
+    return await server_error(request, exc)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own HTTP errors (unknown URL, wrong method) as our error pages."""
+    assert isinstance(exc, HTTPException)
+    _ = i18n.gettext
+    if exc.status_code == 404:
+        return await forum_error(request, NotFound(request.url.path))
+    if exc.status_code == 405:
+        return error_response(
+            request, 405, _("Méthode non permise"), _("Cette adresse n'accepte pas cette action.")
+        )
+    return error_response(request, exc.status_code, _("Erreur"), str(exc.detail))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """An unexpected failure: logged with its traceback, shown as a calm page."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    _ = i18n.gettext
+    return error_response(
+        request,
+        500,
+        _("Erreur du serveur"),
+        _(
+            "Une erreur inattendue s'est produite. Réessayez dans un instant ; "
+            "si cela persiste, prévenez un administrateur."
+        ),
+    )

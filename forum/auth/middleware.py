@@ -1,0 +1,209 @@
+"""Who is asking (session cookie or bearer token), in which language, and the CSRF gate."""
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from forum import i18n
+from forum.access import ANONYMOUS, Actor, actor_for
+from forum.auth.keys import same
+from forum.db import Database
+from forum.services import sessions as session_service
+from forum.services import tokens as token_service
+from forum.settings import Settings
+
+SESSION_COOKIE = "forum_session"
+LANGUAGE_COOKIE = "forum_lang"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The outcome of authentication for one request."""
+
+    actor: Actor
+    kind: str | None = None  # "session", "token" or None
+    session_id: int | None = None
+    token_id: int | None = None
+    csrf_token: str = ""
+    touch: bool = False
+    bad_token: bool = False
+
+
+def cookie_signer(secret_key: str) -> URLSafeSerializer:
+    """Signs the session key kept in the cookie, so forged cookies never reach the database."""
+    return URLSafeSerializer(secret_key, salt="forum-session")
+
+
+def identify(session: Session, *, session_key: str | None, bearer: str | None) -> Identity:
+    """Resolve a bearer token or a session key to an actor (read-only)."""
+    if bearer is not None:
+        found = token_service.resolve_token(session, token=bearer)
+        if found is None:
+            return Identity(actor=ANONYMOUS, bad_token=True)
+        row, user = found
+        return Identity(
+            actor=actor_for(session, user),
+            kind="token",
+            token_id=row.id,
+            touch=token_service.needs_touch(row),
+        )
+    if session_key:
+        found_session = session_service.resolve_session(session, key=session_key)
+        if found_session is not None:
+            auth_row, user = found_session
+            return Identity(
+                actor=actor_for(session, user),
+                kind="session",
+                session_id=auth_row.id,
+                csrf_token=auth_row.csrf_token,
+                touch=session_service.needs_touch(auth_row),
+            )
+    return Identity(actor=ANONYMOUS)
+
+
+def _touch(session: Session, identity: Identity) -> None:
+    if identity.session_id is not None:
+        session_service.touch_session(session, session_id=identity.session_id)
+    elif identity.token_id is not None:
+        token_service.touch_token(session, token_id=identity.token_id)
+
+
+def bearer_token(conn: HTTPConnection) -> str | None:
+    """The token of an `Authorization: Bearer` header, or of `?token=` on a WebSocket."""
+    header = conn.headers.get("authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if conn.scope["type"] == "websocket" and conn.query_params.get("token"):
+        return conn.query_params["token"]
+    return None
+
+
+def request_origin(conn: HTTPConnection) -> str:
+    """scheme://host of the request as the browser addressed it."""
+    scheme = "https" if conn.url.scheme in ("https", "wss") else "http"
+    return f"{scheme}://{conn.headers.get('host', '')}"
+
+
+class AuthMiddleware:
+    """Sets scope state: actor, auth kind, session key, CSRF token; sets the locale; checks CSRF."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        settings: Settings = state.settings
+        db: Database = state.db
+        conn = HTTPConnection(scope)
+        raw_cookie = conn.cookies.get(SESSION_COOKIE)
+        session_key: str | None = None
+        if raw_cookie:
+            try:
+                session_key = str(cookie_signer(settings.secret_key).loads(raw_cookie))
+            except BadSignature:
+                session_key = None
+        bearer = bearer_token(conn)
+        identity = await db.run_read(identify, session_key=session_key, bearer=bearer)
+        if identity.touch:
+            await db.run_in_transaction(_touch, identity)
+
+        scope_state: dict[str, Any] = scope.setdefault("state", {})
+        scope_state["actor"] = identity.actor
+        scope_state["auth_kind"] = identity.kind
+        scope_state["session_key"] = session_key if identity.kind == "session" else None
+        scope_state["csrf_token"] = identity.csrf_token
+        scope_state["session_id"] = identity.session_id
+        scope_state["csrf_form_check"] = False
+
+        chosen = identity.actor.locale or conn.cookies.get(LANGUAGE_COOKIE)
+        if chosen not in i18n.LOCALES:
+            chosen = i18n.negotiate(conn.headers.get("accept-language"), settings.default_locale)
+        i18n.set_locale(chosen)
+
+        if scope["type"] == "http":
+            if identity.bad_token:
+                await _unauthorized(scope)(scope, receive, send)
+                return
+            refusal = self._csrf_refusal(conn, settings, identity, raw_cookie is not None)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+            if raw_cookie and session_key is None:
+                send = _clearing_cookie(send)
+        await self.app(scope, receive, send)
+
+    def _csrf_refusal(
+        self, conn: HTTPConnection, settings: Settings, identity: Identity, has_cookie: bool
+    ) -> Response | None:
+        """A 403 response when an unsafe request carrying a session cookie looks forged."""
+        if conn.scope["method"] in SAFE_METHODS or not has_cookie:
+            return None
+        fetch_site = conn.headers.get("sec-fetch-site")
+        if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+            return csrf_failure(conn)
+        origin = conn.headers.get("origin")
+        if origin is not None and origin not in (settings.origin, request_origin(conn)):
+            return csrf_failure(conn)
+        if identity.kind != "session":
+            return None
+        header = conn.headers.get(CSRF_HEADER)
+        if header is not None:
+            return None if same(header, identity.csrf_token) else csrf_failure(conn)
+        content_type = conn.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            # The form's csrf_token field is checked by forum.forms.read_form.
+            conn.scope["state"]["csrf_form_check"] = True
+            return None
+        return csrf_failure(conn)
+
+
+def csrf_failure(conn: HTTPConnection) -> Response:
+    """The answer to a request that failed the CSRF check."""
+    message = i18n.gettext(
+        "Requête refusée : le formulaire a expiré ou ne vient pas de ce site. "
+        "Rechargez la page et recommencez."
+    )
+    if conn.url.path.startswith("/api/"):
+        return JSONResponse({"error": "csrf", "message": message}, status_code=403)
+    return PlainTextResponse(message, status_code=403)
+
+
+def _unauthorized(scope: Scope) -> Response:
+    message = i18n.gettext("Jeton d'accès inconnu ou révoqué.")
+    headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+    if scope["path"].startswith("/api/"):
+        return JSONResponse(
+            {"error": "invalid_token", "message": message}, status_code=401, headers=headers
+        )
+    return PlainTextResponse(message, status_code=401, headers=headers)
+
+
+def _clearing_cookie(send: Send) -> Send:
+    """Wrap send so that a cookie whose signature failed is removed from the browser."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            if SESSION_COOKIE not in headers.get("set-cookie", ""):
+                headers.append(
+                    "set-cookie", f"{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+                )
+        await send(message)
+
+    return wrapped

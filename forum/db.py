@@ -1,0 +1,112 @@
+"""Engine and transactions: writes run as one function in one transaction on a worker thread."""
+
+import sqlite3
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import anyio
+import anyio.to_thread
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # Take transactions out of the driver's hands so that we can say BEGIN IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the lock up front: no deadlock-prone upgrade from a read lock.
+        immediate = conn.get_execution_options().get("begin_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database schema to the latest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def has_schema(engine: Engine) -> bool:
+    """True when the database already holds our tables."""
+    return inspect(engine).has_table("users")
+
+
+class Database:
+    """The engine plus the two ways to use it: a write transaction or a read."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._write_engine = engine.execution_options(begin_immediate=True)
+        self._limiter = anyio.CapacityLimiter(8)
+
+    def write(self) -> Session:
+        """A session whose transaction starts with BEGIN IMMEDIATE on SQLite."""
+        return Session(self._write_engine, expire_on_commit=False)
+
+    def read(self) -> Session:
+        """A session for reads."""
+        return Session(self.engine, expire_on_commit=False)
+
+    def transaction(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run fn(session, ...) in one transaction, synchronously; commit or roll back."""
+        with self.write() as session, session.begin():
+            return fn(session, *args, **kwargs)
+
+    def reading(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run fn(session, ...) for reading, synchronously."""
+        with self.read() as session, session.begin():
+            return fn(session, *args, **kwargs)
+
+    async def run_in_transaction(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run fn(session, ...) in one transaction on a worker thread."""
+        call = partial(self.transaction, fn, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
+
+    async def run_read(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run fn(session, ...) for reading on a worker thread."""
+        call = partial(self.reading, fn, *args, **kwargs)
+        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

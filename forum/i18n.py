@@ -1,0 +1,111 @@
+"""Translations (French source strings, English catalog), locale choice and French formatting."""
+
+import gettext as _gettext
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_datetime as _format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+LOCALES = ("fr", "en")
+LOCALE_NAMES = {"fr": "Français", "en": "English"}
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_current: ContextVar[str] = ContextVar("forum_locale", default="fr")
+
+
+@cache
+def translations(locale: str) -> _gettext.NullTranslations:
+    """The compiled catalog of a locale; French is the source language, so it has none."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == "fr" or not po_path.exists():
+        return _gettext.NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def current_locale() -> str:
+    """The locale of the request being served (French outside a request)."""
+    return _current.get()
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    """Make `locale` the current one for the enclosed code (and threads it starts)."""
+    token = _current.set(locale if locale in LOCALES else "fr")
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def set_locale(locale: str) -> None:
+    """Set the current locale for the rest of this context (used by the middleware)."""
+    _current.set(locale if locale in LOCALES else "fr")
+
+
+def gettext(message: str, **variables: object) -> str:
+    """Translate a message into the current locale, then fill its %(name)s variables."""
+    text = translations(current_locale()).gettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
+    """Translate a message that depends on a count; %(num)s is the count."""
+    text = translations(current_locale()).ngettext(singular, plural, n)
+    return text % {"num": n, **variables}
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, where it is shown."""
+    return message
+
+
+def negotiate(accept_language: str | None, default: str = "fr") -> str:
+    """Pick fr or en from an Accept-Language header, falling back to the default."""
+    if not accept_language:
+        return default
+    choices: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        language = tag.strip().lower().split("-")[0]
+        if language in LOCALES and quality > 0:
+            choices.append((-quality, index, language))
+    return min(choices)[2] if choices else default
+
+
+def format_datetime(value: datetime, timezone: str, fmt: str = "medium") -> str:
+    """A date and time in the current locale and the site's time zone ("27 nov. 2026, 14:05")."""
+    return _format_datetime(value, fmt, tzinfo=ZoneInfo(timezone), locale=current_locale())
+
+
+def format_number(value: float) -> str:
+    """A number in the current locale (French: narrow no-break space between thousands)."""
+    return format_decimal(value, locale=current_locale())
+
+
+def locale_name(locale: str) -> str:
+    """The locale's own name, for language pickers."""
+    return LOCALE_NAMES.get(locale) or Locale.parse(locale).display_name or locale

@@ -1,0 +1,35 @@
+"""Alembic environment: runs on the connection forum.db.migrate() hands over."""
+
+from alembic import context
+from sqlalchemy import create_engine
+from sqlmodel import SQLModel
+
+import forum.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+target_metadata = SQLModel.metadata
+
+
+def run() -> None:
+    """Run migrations on the given connection, or on a URL for offline tooling."""
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        url = context.config.get_main_option("sqlalchemy.url")
+        assert url, "set sqlalchemy.url or pass a connection"
+        with create_engine(url).begin() as own:
+            _configure_and_run(own)
+    else:
+        _configure_and_run(connection)
+
+
+def _configure_and_run(connection: object) -> None:
+    context.configure(
+        connection=connection,  # type: ignore[arg-type]
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

@@ -1,0 +1,10 @@
+"""HTML routes: thin handlers that parse, call one service, and render or redirect."""
+
+from starlette.routing import BaseRoute
+
+from forum.routes import account, admin, auth, home
+
+
+def routes() -> list[BaseRoute]:
+    """Every HTML route of the forum."""
+    return [*home.routes, *auth.routes, *account.routes, *admin.routes]

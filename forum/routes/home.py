@@ -1,0 +1,70 @@
+"""Home page, board pages, language choice and the health check."""
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from forum import i18n
+from forum.access import Actor
+from forum.auth.middleware import LANGUAGE_COOKIE
+from forum.db import Database
+from forum.forms import read_form
+from forum.routes.navigation import safe_next, see_other
+from forum.services import boards as board_service
+from forum.services import users as user_service
+from forum.templating import render
+
+
+async def home(request: Request) -> Response:
+    """The boards the visitor can see: their groups first, then the common area."""
+    db: Database = request.app.state.db
+    actor: Actor = request.state.actor
+    overview = await db.run_read(board_service.board_overview, actor)
+    return render(request, "home.html", {"overview": overview})
+
+
+async def board(request: Request) -> Response:
+    """A board's page; a hidden board is a 404."""
+    db: Database = request.app.state.db
+    page = await db.run_read(
+        board_service.board_page, request.state.actor, request.path_params["slug"]
+    )
+    return render(request, "board.html", {"page": page})
+
+
+async def language(request: Request) -> Response:
+    """Switch the interface language (kept in the profile for members, in a cookie otherwise)."""
+    form = await read_form(request)
+    choice = form.get("locale")
+    target = see_other(safe_next(form.get("next")))
+    if choice not in i18n.LOCALES:
+        return target
+    actor: Actor = request.state.actor
+    if actor.user_id is not None:
+        db: Database = request.app.state.db
+        await db.run_in_transaction(user_service.set_locale, user_id=actor.user_id, locale=choice)
+    settings = request.app.state.settings
+    target.set_cookie(
+        LANGUAGE_COOKIE,
+        choice,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+    return target
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness and database check for monitors and installers."""
+    db: Database = request.app.state.db
+    await db.run_read(user_service.admin_exists)
+    return JSONResponse({"status": "ok"})
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/b/{slug}", board, name="board"),
+    Route("/language", language, methods=["POST"], name="language"),
+    Route("/healthz", healthz, name="healthz"),
+]

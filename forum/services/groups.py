@@ -1,0 +1,161 @@
+"""Groups and memberships: create, rename, add/remove members, change roles."""
+
+import re
+
+from sqlmodel import Session, col, select
+
+from forum.errors import Conflict, InvalidInput, NotFound
+from forum.i18n import gettext as _
+from forum.models import Board, Group, Membership, Role, User
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+def clean_slug(raw: str) -> str:
+    """A short URL name: lower-case letters without accents, digits and dashes."""
+    slug = raw.strip().lower()
+    if not SLUG_RE.match(slug):
+        raise InvalidInput(
+            {
+                "slug": _(
+                    "Le nom court ne peut contenir que des lettres sans accent, des chiffres "
+                    "et des tirets (64 caractères au plus)."
+                )
+            }
+        )
+    return slug
+
+
+def clean_name(raw: str, field: str = "name") -> str:
+    """A non-empty name of at most 120 characters."""
+    name = " ".join(raw.split())
+    if not name:
+        raise InvalidInput({field: _("Indiquez un nom.")})
+    if len(name) > 120:
+        raise InvalidInput({field: _("Le nom est trop long (120 caractères au plus).")})
+    return name
+
+
+def clean_description(raw: str) -> str:
+    """An optional description of at most 2000 characters."""
+    text = raw.strip()
+    if len(text) > 2000:
+        raise InvalidInput({"description": _("La description est trop longue.")})
+    return text
+
+
+def clean_role(raw: str) -> str:
+    """member or moderator."""
+    if raw not in (Role.MEMBER.value, Role.MODERATOR.value):
+        raise InvalidInput({"role": _("Rôle inconnu.")})
+    return raw
+
+
+def get_group(session: Session, slug: str) -> Group:
+    """Fetch a group by slug (for administrators and the CLI)."""
+    group = session.exec(select(Group).where(Group.slug == slug)).first()
+    if group is None:
+        raise NotFound(slug)
+    return group
+
+
+def list_groups(session: Session) -> list[Group]:
+    """Every group, by name."""
+    return list(session.exec(select(Group).order_by(col(Group.name))).all())
+
+
+def create_group(session: Session, *, slug: str, name: str, description: str = "") -> Group:
+    """Create a group."""
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for field, clean, raw in (
+        ("slug", clean_slug, slug),
+        ("name", clean_name, name),
+        ("description", clean_description, description),
+    ):
+        try:
+            values[field] = clean(raw)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise InvalidInput(errors)
+    if session.exec(select(Group.id).where(Group.slug == values["slug"])).first() is not None:
+        raise Conflict(_("Ce nom court est déjà pris."), field="slug")
+    group = Group(slug=values["slug"], name=values["name"], description=values["description"])
+    session.add(group)
+    session.flush()
+    return group
+
+
+def update_group(session: Session, *, slug: str, name: str, description: str) -> Group:
+    """Rename a group or change its description."""
+    group = get_group(session, slug)
+    group.name = clean_name(name)
+    group.description = clean_description(description)
+    session.add(group)
+    return group
+
+
+def delete_group(session: Session, *, slug: str) -> None:
+    """Delete a group; refused while a board still belongs to it."""
+    group = get_group(session, slug)
+    if session.exec(select(Board.id).where(Board.group_id == group.id)).first() is not None:
+        raise Conflict(
+            _("Ce groupe a encore des tableaux : rattachez-les à un autre groupe d'abord.")
+        )
+    for membership in session.exec(select(Membership).where(Membership.group_id == group.id)):
+        session.delete(membership)
+    session.delete(group)
+
+
+def set_membership(
+    session: Session, *, group_slug: str, user_id: int, role: str = Role.MEMBER.value
+) -> Membership:
+    """Add a member to a group, or change their role if they are already in it."""
+    role = clean_role(role)
+    group = get_group(session, group_slug)
+    if session.get(User, user_id) is None:
+        raise NotFound(str(user_id))
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user_id, Membership.group_id == group.id)
+    ).first()
+    if membership is None:
+        assert group.id is not None
+        membership = Membership(user_id=user_id, group_id=group.id, role=role)
+    else:
+        membership.role = role
+    session.add(membership)
+    session.flush()
+    return membership
+
+
+def remove_membership(session: Session, *, group_slug: str, user_id: int) -> None:
+    """Take a member out of a group (nothing happens if they were not in it)."""
+    group = get_group(session, group_slug)
+    membership = session.exec(
+        select(Membership).where(Membership.user_id == user_id, Membership.group_id == group.id)
+    ).first()
+    if membership is not None:
+        session.delete(membership)
+
+
+def group_members(session: Session, *, group_id: int) -> list[tuple[User, str]]:
+    """The members of a group with their roles, by name."""
+    query = (
+        select(User, Membership.role)
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(Membership.group_id == group_id)
+        .order_by(col(User.display_name))
+    )
+    return [(user, role) for user, role in session.exec(query).all()]
+
+
+def user_groups(session: Session, *, user_id: int) -> list[tuple[Group, str]]:
+    """The groups a member belongs to, with their role in each."""
+    query = (
+        select(Group, Membership.role)
+        .join(Membership, col(Membership.group_id) == col(Group.id))
+        .where(Membership.user_id == user_id)
+        .order_by(col(Group.name))
+    )
+    return [(group, role) for group, role in session.exec(query).all()]
