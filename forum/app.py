@@ -3,7 +3,6 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -12,7 +11,6 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
 from forum import i18n
 from forum.api.routes import routes as api_routes
@@ -21,12 +19,18 @@ from forum.auth.ratelimit import LoginThrottle
 from forum.db import Database, make_engine, migrate
 from forum.errors import Conflict, ForumError, InvalidInput, NotFound, PermissionDenied, RateLimited
 from forum.forms import CsrfFailed, FormTooLarge
-from forum.middleware import AccessLogMiddleware, SecurityHeadersMiddleware, content_security_policy
+from forum.middleware import (
+    AccessLogMiddleware,
+    SecurityHeadersMiddleware,
+    add_security_headers,
+    content_security_policy,
+    redact_path,
+)
 from forum.routes import routes as html_routes
 from forum.settings import Settings
+from forum.static_files import STATIC_DIR, CachedStaticFiles
 from forum.templating import make_environment, render
 
-STATIC_DIR = Path(__file__).parent / "static"
 log = logging.getLogger(__name__)
 
 
@@ -51,15 +55,16 @@ def create_app(settings: Settings) -> Starlette:
             app.state.db.dispose()
 
     ws_origin = settings.origin.replace("http", "ws", 1)
+    csp = content_security_policy(ws_origin)
     app = Starlette(
         routes=[
             *html_routes(),
             Mount("/api/v1", routes=api_routes()),
-            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+            Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
             Middleware(AccessLogMiddleware),
-            Middleware(SecurityHeadersMiddleware, csp=content_security_policy(ws_origin)),
+            Middleware(SecurityHeadersMiddleware, csp=csp),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(AuthMiddleware),
         ],
@@ -71,6 +76,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.csp = csp
     app.state.templates = make_environment(settings)
     return app
 
@@ -155,9 +161,10 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     """An unexpected failure: logged with its traceback, shown as a calm page."""
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    path = redact_path(request.url.path)
+    log.exception("unhandled error on %s %s", request.method, path, exc_info=exc)
     _ = i18n.gettext
-    return error_response(
+    response = error_response(
         request,
         500,
         _("Erreur du serveur"),
@@ -166,3 +173,6 @@ async def server_error(request: Request, exc: Exception) -> Response:
             "si cela persiste, prévenez un administrateur."
         ),
     )
+    # This answer is sent from outside the middleware stack: add the headers here.
+    add_security_headers(response.headers, csp=request.app.state.csp, path=request.url.path)
+    return response

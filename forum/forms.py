@@ -2,6 +2,7 @@
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
+from starlette.types import Message, Receive
 
 from forum.auth.keys import same
 from forum.auth.middleware import CSRF_FIELD
@@ -46,12 +47,30 @@ class Form:
         }
 
 
+def _counting(receive: Receive) -> Receive:
+    """Wrap receive so that a body larger than MAX_FORM_BYTES fails whatever Content-Length said."""
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > MAX_FORM_BYTES:
+                raise FormTooLarge(str(received))
+        return message
+
+    return counted
+
+
 async def read_form(request: Request) -> Form:
     """Parse a urlencoded or multipart form, refusing oversize bodies and forged submissions."""
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > MAX_FORM_BYTES:
         raise FormTooLarge(length)
-    data = await request.form(max_files=0, max_fields=200, max_part_size=MAX_FORM_BYTES)
+    # A chunked body has no Content-Length: count the bytes as they arrive.
+    counted = Request(request.scope, _counting(request.receive))
+    data = await counted.form(max_files=0, max_fields=200, max_part_size=MAX_FORM_BYTES)
     form = Form(data)
     if request.scope.get("state", {}).get("csrf_form_check"):
         expected = request.state.csrf_token

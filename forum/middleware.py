@@ -29,8 +29,24 @@ def content_security_policy(origin_ws: str) -> str:
     )
 
 
+def add_security_headers(headers: MutableHeaders, *, csp: str, path: str) -> None:
+    """Set our security headers on a response (those it already has are kept)."""
+    headers.setdefault("Content-Security-Policy", csp)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if "cache-control" not in headers and not path.startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+
+
 class SecurityHeadersMiddleware:
-    """Adds CSP, nosniff, Referrer-Policy and frame protections to every response."""
+    """Adds CSP, nosniff, Referrer-Policy and frame protections to every response.
+
+    Unhandled errors are answered outside every middleware (Starlette's ServerErrorMiddleware),
+    so the app's 500 handler calls add_security_headers itself.
+    """
 
     def __init__(self, app: ASGIApp, *, csp: str) -> None:
         self.app = app
@@ -44,14 +60,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", self.csp)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if "cache-control" not in headers and not scope["path"].startswith("/static/"):
-                    headers["Cache-Control"] = "no-store"
+                add_security_headers(headers, csp=self.csp, path=scope["path"])
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -62,7 +71,7 @@ def redact_query(query: str) -> str:
     if not query:
         return ""
     pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs])
+    return urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs], safe="*")
 
 
 def redact_path(path: str) -> str:
@@ -97,6 +106,9 @@ class AccessLogMiddleware:
 
         try:
             await self.app(scope, receive, send_logging)
+        except Exception:
+            status = status or 500
+            raise
         finally:
             query = redact_query(scope.get("query_string", b"").decode("latin-1"))
             target = redact_path(scope["path"]) + (f"?{query}" if query else "")

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 from forum import i18n
 from forum.access import ANONYMOUS, Actor, can_administer_site
 from forum.settings import Settings
+from forum.static_files import static_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -37,6 +38,7 @@ def make_environment(settings: Settings) -> jinja2.Environment:
     env.filters["datetime"] = datetime_filter
     env.filters["number"] = i18n.format_number
     env.globals["site_name"] = settings.site_name
+    env.globals["static_url"] = static_url
     env.globals["locale_name"] = i18n.locale_name
     env.globals["LOCALES"] = i18n.LOCALES
     return env

@@ -1,0 +1,1 @@
+"""Authentication: passwords, keys, sessions and tokens middleware, sign-in throttling."""

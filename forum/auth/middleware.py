@@ -152,8 +152,12 @@ class AuthMiddleware:
         self, conn: HTTPConnection, settings: Settings, identity: Identity, has_cookie: bool
     ) -> Response | None:
         """A 403 response when an unsafe request carrying a session cookie looks forged."""
-        if conn.scope["method"] in SAFE_METHODS or not has_cookie:
+        if conn.scope["method"] in SAFE_METHODS:
             return None
+        if not has_cookie and identity.kind == "token":
+            return None  # a script with its token: no browser, no ambient credentials
+        # Also without a cookie: a cross-site post to /login would sign the browser in as
+        # someone else (login CSRF). Browsers say where a request comes from; believe them.
         fetch_site = conn.headers.get("sec-fetch-site")
         if fetch_site is not None and fetch_site not in ("same-origin", "none"):
             return csrf_failure(conn)
@@ -166,8 +170,10 @@ class AuthMiddleware:
         if header is not None:
             return None if same(header, identity.csrf_token) else csrf_failure(conn)
         content_type = conn.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            # The form's csrf_token field is checked by forum.forms.read_form.
+        is_form = content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+        if is_form and not conn.url.path.startswith("/api/"):
+            # The form's csrf_token field is checked by forum.forms.read_form. The JSON API
+            # reads no forms that way, so there the header is required.
             conn.scope["state"]["csrf_form_check"] = True
             return None
         return csrf_failure(conn)

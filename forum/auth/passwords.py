@@ -81,6 +81,8 @@ def password_problem(password: str, *, login: str = "") -> str | None:
     lowered = password.lower()
     if lowered in _common_passwords():
         return _("Ce mot de passe est trop courant : choisissez-en un autre.")
-    if login and lowered.split(".")[0] == login.lower().split(".")[0]:
+    login = login.strip().lower()
+    # The login itself, or the login without its suffix ("amina" for "amina.copcm").
+    if login and (lowered == login or login.startswith(lowered + ".")):
         return _("Le mot de passe ne doit pas être votre identifiant.")
     return None

@@ -33,7 +33,13 @@ async def _page(request: Request, status: int = 200, **context: object) -> Respo
         "email": overview.user.email or "",
         "locale": overview.user.locale or "",
     }
-    page = {"overview": overview, "values": values, "errors": {}, "password_errors": {}}
+    page = {
+        "overview": overview,
+        "values": values,
+        "errors": {},
+        "password_errors": {},
+        "saved": "",
+    }
     page.update(context)
     return render(request, "account.html", page, status)
 

@@ -114,7 +114,10 @@ async def welcome(request: Request) -> Response:
     form = await read_form(request)
     user = await db.run_read(setup_links.link_user, key=key)
     password = form.get("password")
-    login_for_check = user.login if user is not None else form.get("login")
+    if user is not None:
+        login_for_check = user.login
+    else:
+        login_for_check = user_service.login_candidates(form.get("login"), settings.login_suffix)[0]
     errors: dict[str, str] = {}
     problem = passwords.password_problem(password, login=login_for_check)
     if problem:

@@ -1,0 +1,1 @@
+"""Services: verb-named functions taking a Session; they never commit nor know HTTP."""

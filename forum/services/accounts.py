@@ -35,3 +35,13 @@ def change_password(
     user = set_password_hash(session, user_id=user_id, password_hash=password_hash)
     session_service.revoke_all_sessions(session, user_id=user_id, keep=keep_session)
     return user
+
+
+def set_account_active(session: Session, *, user_id: int, is_active: bool) -> User:
+    """Enable or disable an account; disabling also signs it out everywhere."""
+    user = get_user(session, user_id)
+    user.is_active = is_active
+    session.add(user)
+    if not is_active:
+        session_service.revoke_all_sessions(session, user_id=user_id)
+    return user

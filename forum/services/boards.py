@@ -7,15 +7,22 @@ from sqlmodel import Session, col, select
 from forum.access import (
     Actor,
     access_board,
+    access_site_admin,
     can_administer_board,
     can_moderate_board,
     can_post_in_board,
     visible_boards,
 )
-from forum.errors import Conflict, InvalidInput, NotFound
+from forum.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from forum.i18n import gettext as _
 from forum.models import Board, Group, Visibility
-from forum.services.groups import clean_description, clean_name, clean_slug, get_group
+from forum.services.groups import (
+    clean_description,
+    clean_name,
+    clean_slug,
+    get_group,
+    list_groups,
+)
 
 VISIBILITIES = tuple(v.value for v in Visibility)
 
@@ -188,3 +195,126 @@ def board_page(session: Session, actor: Actor, slug: str) -> BoardPage:
         can_moderate=can_moderate_board(actor, board),
         can_administer=can_administer_board(actor, board),
     )
+
+
+def set_board_visibility(
+    session: Session, *, slug: str, visibility: str, group_slug: str | None = None
+) -> Board:
+    """Change who may read a board; it keeps its group unless another one is given."""
+    board = get_board(session, slug)
+    if group_slug is None and board.group_id is not None:
+        group = session.get(Group, board.group_id)
+        group_slug = group.slug if group is not None else None
+    return update_board(
+        session,
+        slug=slug,
+        name=board.name,
+        description=board.description,
+        visibility=visibility,
+        group_slug=group_slug,
+    )
+
+
+# Administration pages: each function checks that the actor is a site administrator.
+
+
+@dataclass(frozen=True)
+class BoardDetail:
+    """A board and the groups it may be given to."""
+
+    board: Board
+    groups: list[Group]
+
+
+@dataclass(frozen=True)
+class BoardList:
+    """Every board with its group, and the groups a new board may belong to."""
+
+    boards: list[tuple[Board, Group | None]]
+    groups: list[Group]
+
+
+def _clean_position(raw: str) -> int | None:
+    text = raw.strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput({"position": _("Indiquez un nombre entier.")}) from None
+
+
+def admin_list_boards(session: Session, *, actor: Actor) -> BoardList:
+    """Every board, private ones included, and the groups for the creation form."""
+    access_site_admin(actor)
+    return BoardList(boards=list_all_boards(session), groups=list_groups(session))
+
+
+def admin_board_detail(session: Session, *, actor: Actor, slug: str) -> BoardDetail:
+    """A board and the groups it may belong to."""
+    access_site_admin(actor)
+    return BoardDetail(board=get_board(session, slug), groups=list_groups(session))
+
+
+def admin_save_board(
+    session: Session,
+    *,
+    actor: Actor,
+    slug: str,
+    name: str,
+    description: str,
+    visibility: str,
+    group_slug: str,
+    position: str,
+    create: bool,
+) -> Board:
+    """Create a board (create=True) or change one; every field's problem is reported at once."""
+    access_site_admin(actor)
+    if not create:
+        get_board(session, slug)
+    fields = FieldErrors()
+    place = fields.check(lambda: _clean_position(position))
+    save = create_board if create else update_board
+    board = fields.check(
+        lambda: save(
+            session,
+            slug=slug,
+            name=name,
+            description=description,
+            visibility=visibility,
+            group_slug=group_slug or None,
+            position=place,
+        )
+    )
+    fields.raise_if_any()
+    return board
+
+
+def admin_delete_board(session: Session, *, actor: Actor, slug: str, confirmed: bool) -> None:
+    """Delete a board once confirmed."""
+    access_site_admin(actor)
+    get_board(session, slug)
+    if not confirmed:
+        raise InvalidInput({"confirm": _("Cochez la case pour confirmer la suppression.")})
+    delete_board(session, slug=slug)
+
+
+def visible_board_pages(session: Session, actor: Actor) -> list[BoardPage]:
+    """Every board the actor may read, with its group and what the actor may do there."""
+    boards = visible_boards(session, actor)
+    group_ids = {b.group_id for b in boards if b.group_id is not None}
+    groups = {
+        g.id: g
+        for g in session.exec(select(Group).where(col(Group.id).in_(group_ids))).all()
+        if g.id is not None
+    }
+    return [
+        BoardPage(
+            board=board,
+            group=groups.get(board.group_id) if board.group_id is not None else None,
+            can_post=can_post_in_board(actor, board),
+            can_moderate=can_moderate_board(actor, board),
+            can_administer=can_administer_board(actor, board),
+        )
+        for board in boards
+    ]

@@ -1,10 +1,12 @@
 """Groups and memberships: create, rename, add/remove members, change roles."""
 
 import re
+from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from forum.errors import Conflict, InvalidInput, NotFound
+from forum.access import Actor, access_site_admin
+from forum.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from forum.i18n import gettext as _
 from forum.models import Board, Group, Membership, Role, User
 
@@ -105,6 +107,9 @@ def delete_group(session: Session, *, slug: str) -> None:
         )
     for membership in session.exec(select(Membership).where(Membership.group_id == group.id)):
         session.delete(membership)
+    # Without ORM relationships the flush could delete the group first (its memberships then
+    # vanish by ON DELETE CASCADE and their own DELETE matches no row): memberships go first.
+    session.flush()
     session.delete(group)
 
 
@@ -159,3 +164,91 @@ def user_groups(session: Session, *, user_id: int) -> list[tuple[Group, str]]:
         .order_by(col(Group.name))
     )
     return [(group, role) for group, role in session.exec(query).all()]
+
+
+# Administration pages: each function checks that the actor is a site administrator.
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One line of the administration's groups table."""
+
+    group: Group
+    members: int
+    boards: int
+
+
+@dataclass(frozen=True)
+class GroupDetail:
+    """Everything the administration page of one group shows."""
+
+    group: Group
+    members: list[tuple[User, str]]
+    candidates: list[User]  # accounts not in the group yet
+    boards: list[Board]
+
+
+def admin_list_groups(session: Session, *, actor: Actor) -> list[GroupRow]:
+    """Every group with its number of members and boards."""
+    access_site_admin(actor)
+    member_counts = select(Membership.group_id, func.count()).group_by(col(Membership.group_id))
+    board_counts = (
+        select(Board.group_id, func.count())
+        .where(col(Board.group_id).is_not(None))
+        .group_by(col(Board.group_id))
+    )
+    members = dict(session.exec(member_counts).all())
+    boards = dict(session.exec(board_counts).all())
+    return [
+        GroupRow(group=g, members=members.get(g.id or 0, 0), boards=boards.get(g.id, 0))
+        for g in list_groups(session)
+    ]
+
+
+def admin_create_group(
+    session: Session, *, actor: Actor, slug: str, name: str, description: str
+) -> Group:
+    """Create a group from the administration."""
+    access_site_admin(actor)
+    return create_group(session, slug=slug, name=name, description=description)
+
+
+def admin_group_detail(session: Session, *, actor: Actor, slug: str) -> GroupDetail:
+    """A group with its members, the accounts that could join it, and its boards."""
+    access_site_admin(actor)
+    group = get_group(session, slug)
+    assert group.id is not None
+    members = group_members(session, group_id=group.id)
+    inside = {user.id for user, _role in members}
+    everyone = session.exec(select(User).order_by(col(User.display_name))).all()
+    boards = session.exec(
+        select(Board).where(Board.group_id == group.id).order_by(col(Board.position))
+    ).all()
+    return GroupDetail(
+        group=group,
+        members=members,
+        candidates=[u for u in everyone if u.id not in inside],
+        boards=list(boards),
+    )
+
+
+def admin_update_group(
+    session: Session, *, actor: Actor, slug: str, name: str, description: str
+) -> Group:
+    """Rename a group or change its description, reporting every field's problem at once."""
+    access_site_admin(actor)
+    get_group(session, slug)
+    fields = FieldErrors()
+    fields.check(lambda: clean_name(name))
+    fields.check(lambda: clean_description(description))
+    fields.raise_if_any()
+    return update_group(session, slug=slug, name=name, description=description)
+
+
+def admin_delete_group(session: Session, *, actor: Actor, slug: str, confirmed: bool) -> None:
+    """Delete a group once confirmed; refused while boards belong to it."""
+    access_site_admin(actor)
+    get_group(session, slug)
+    if not confirmed:
+        raise InvalidInput({"confirm": _("Cochez la case pour confirmer la suppression.")})
+    delete_group(session, slug=slug)

@@ -1,6 +1,8 @@
 """Structure presets: a TOML file of groups and boards, applied idempotently."""
 
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +61,14 @@ def _text(entry: dict[str, object], key: str, where: str, required: bool = True)
     return value
 
 
+def _refuse_duplicates(kind: str, slugs: list[str]) -> None:
+    seen: set[str] = set()
+    for index, slug in enumerate(slugs):
+        if slug in seen:
+            raise InvalidInput({"preset": f"{kind}[{index}]: slug {slug!r} appears twice"})
+        seen.add(slug)
+
+
 def parse_preset(text: str) -> Preset:
     """Parse and check a preset; raises InvalidInput with the first problem found."""
     try:
@@ -103,6 +113,8 @@ def parse_preset(text: str) -> Preset:
         )
     if not groups and not boards:
         raise InvalidInput({"preset": "the preset defines no groups and no boards"})
+    _refuse_duplicates("groups", [g.slug for g in groups])
+    _refuse_duplicates("boards", [b.slug for b in boards])
     return Preset(groups=tuple(groups), boards=tuple(boards))
 
 
@@ -115,27 +127,40 @@ def load_preset(path: Path) -> Preset:
     return parse_preset(text)
 
 
+@contextmanager
+def _where(where: str) -> Iterator[None]:
+    """Re-raise a service's field errors as one preset error that names the entry at fault."""
+    try:
+        yield
+    except InvalidInput as exc:
+        details = "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
+        raise InvalidInput({"preset": f"{where}: {details}"}) from None
+
+
 def apply_preset(session: Session, preset: Preset) -> PresetReport:
     """Create the groups and boards that don't exist yet; existing ones are left untouched."""
     report = PresetReport()
-    for spec in preset.groups:
+    for index, spec in enumerate(preset.groups):
         if session.exec(select(Group.id).where(Group.slug == spec.slug)).first() is not None:
             report.existing.append(f"group {spec.slug}")
             continue
-        create_group(session, slug=spec.slug, name=spec.name, description=spec.description)
+        with _where(f"groups[{index}] ({spec.slug!r})"):
+            create_group(session, slug=spec.slug, name=spec.name, description=spec.description)
         report.created_groups.append(spec.slug)
-    for board_spec in preset.boards:
+    for index, board_spec in enumerate(preset.boards):
         if session.exec(select(Board.id).where(Board.slug == board_spec.slug)).first() is not None:
             report.existing.append(f"board {board_spec.slug}")
             continue
-        create_board(
-            session,
-            slug=board_spec.slug,
-            name=board_spec.name,
-            description=board_spec.description,
-            visibility=board_spec.visibility,
-            group_slug=board_spec.group,
-        )
+        where = f"boards[{index}] ({board_spec.slug!r}, group {board_spec.group!r})"
+        with _where(where):
+            create_board(
+                session,
+                slug=board_spec.slug,
+                name=board_spec.name,
+                description=board_spec.description,
+                visibility=board_spec.visibility,
+                group_slug=board_spec.group,
+            )
         report.created_boards.append(board_spec.slug)
     mark_preset_applied(session)
     return report

@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select, update
 
 from forum.auth.keys import key_hash, new_key
+from forum.errors import NotFound
 from forum.models import AuthSession, User, utcnow
 
 TOUCH_INTERVAL = timedelta(minutes=5)
@@ -72,16 +73,13 @@ def revoke_session(session: Session, *, key: str) -> None:
 
 
 def revoke_session_by_id(session: Session, *, user_id: int, session_id: int) -> None:
-    """Sign out one of a member's sessions, chosen from their list."""
-    session.exec(
-        update(AuthSession)
-        .where(
-            col(AuthSession.id) == session_id,
-            col(AuthSession.user_id) == user_id,
-            col(AuthSession.revoked_at).is_(None),
-        )
-        .values(revoked_at=utcnow())
-    )
+    """Sign out one of a member's sessions, chosen from their list; others' are NotFound."""
+    row = session.get(AuthSession, session_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound(str(session_id))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
 
 
 def revoke_all_sessions(session: Session, *, user_id: int, keep: str | None = None) -> int:

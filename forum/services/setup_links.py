@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select, update
 from forum.auth.keys import key_hash, new_key
 from forum.errors import NotFound
 from forum.models import SetupLink, User, utcnow
+from forum.services.sessions import revoke_all_sessions
 from forum.services.users import admin_exists, create_user
 
 FIRST_ADMIN = "first-admin"
@@ -74,7 +75,7 @@ def complete_first_admin(
 
 
 def complete_password_link(session: Session, *, key: str, password_hash: str) -> User:
-    """Use a password link: store the new password hash; the link is spent."""
+    """Use a password link: store the new password hash, sign out every browser; spend the link."""
     link = find_link(session, key=key)
     if link.purpose != PASSWORD or link.user_id is None:
         raise NotFound("link")
@@ -84,6 +85,8 @@ def complete_password_link(session: Session, *, key: str, password_hash: str) ->
     user.password_hash = password_hash
     link.used_at = utcnow()
     session.add_all([user, link])
+    # Whoever knew the old password is signed out, as when a member changes it themselves.
+    revoke_all_sessions(session, user_id=link.user_id)
     return user
 
 

@@ -1,0 +1,214 @@
+"""The OpenAPI 3.1 document of /api/v1, assembled from small schema dicts kept next to the code."""
+
+from typing import Any
+
+from forum.auth.middleware import SESSION_COOKIE
+from forum.i18n import LOCALES
+from forum.models import Role, Visibility
+from forum.services.groups import SLUG_RE
+
+JSON = dict[str, Any]
+
+API_PREFIX = "/api/v1"
+
+# Responses are described strictly (no undeclared properties), so that the schema
+# tests notice a field added to the code but not to this document.
+SCHEMAS: dict[str, JSON] = {
+    "Error": {
+        "type": "object",
+        "description": "Every error body: a short code and a message in the caller's language.",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string"},
+            "message": {"type": "string"},
+            "fields": {
+                "type": "object",
+                "description": "Per-field messages, for invalid input.",
+                "additionalProperties": {"type": "string"},
+            },
+        },
+        "additionalProperties": False,
+    },
+    "GroupRef": {
+        "type": "object",
+        "required": ["slug", "name"],
+        "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
+        "additionalProperties": False,
+    },
+    "GroupMembership": {
+        "type": "object",
+        "required": ["slug", "name", "role"],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "role": {"enum": [r.value for r in Role]},
+        },
+        "additionalProperties": False,
+    },
+    "Permissions": {
+        "type": "object",
+        "description": "What the caller may do in the board.",
+        "required": ["read", "post", "moderate", "administer"],
+        "properties": {
+            "read": {"const": True},
+            "post": {"type": "boolean"},
+            "moderate": {"type": "boolean"},
+            "administer": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+    },
+    "Board": {
+        "type": "object",
+        "required": [
+            "slug",
+            "name",
+            "description",
+            "visibility",
+            "group",
+            "url",
+            "created_at",
+            "permissions",
+        ],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "description": {"type": "string"},
+            "visibility": {"enum": [v.value for v in Visibility]},
+            "group": {"oneOf": [{"$ref": "#/components/schemas/GroupRef"}, {"type": "null"}]},
+            "url": {"type": "string", "description": "The board's page."},
+            "created_at": {"type": "string", "format": "date-time"},
+            "permissions": {"$ref": "#/components/schemas/Permissions"},
+        },
+        "additionalProperties": False,
+    },
+    "Me": {
+        "type": "object",
+        "required": [
+            "id",
+            "login",
+            "display_name",
+            "email",
+            "is_admin",
+            "locale",
+            "created_at",
+            "groups",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "login": {"type": "string"},
+            "display_name": {"type": "string"},
+            "email": {"type": ["string", "null"]},
+            "is_admin": {"type": "boolean"},
+            "locale": {"enum": [*LOCALES, None], "description": "null: follow the browser."},
+            "created_at": {"type": "string", "format": "date-time"},
+            "groups": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/GroupMembership"},
+            },
+        },
+        "additionalProperties": False,
+    },
+}
+
+SECURITY_SCHEMES: JSON = {
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A personal access token (fpat_…), created on the account page.",
+    },
+    "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+}
+
+SIGNED_IN: list[JSON] = [{"bearer": []}, {"session": []}]
+ANYONE: list[JSON] = [{}, *SIGNED_IN]
+
+
+def _ref(name: str) -> JSON:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(description: str, schema: JSON) -> JSON:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> JSON:
+    return _json(description, _ref("Error"))
+
+
+BAD_TOKEN = _error("The bearer token is unknown or revoked.")
+HIDDEN = _error("No such board, or the caller may not see it (the two are indistinguishable).")
+
+SLUG_PARAMETER: JSON = {
+    "name": "slug",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": SLUG_RE.pattern},
+}
+
+
+def _get(operation_id: str, summary: str, security: list[JSON], responses: JSON) -> JSON:
+    return {
+        "get": {
+            "operationId": operation_id,
+            "summary": summary,
+            "security": security,
+            "responses": responses,
+        }
+    }
+
+
+# Paths are relative to the server URL, /api/v1, as the routes are to their mount.
+PATHS: dict[str, JSON] = {
+    "/me": _get(
+        "getMe",
+        "The caller's account and groups.",
+        SIGNED_IN,
+        {
+            "200": _json("The caller.", _ref("Me")),
+            "401": _error("Not signed in, or the bearer token is unknown or revoked."),
+        },
+    ),
+    "/boards": _get(
+        "listBoards",
+        "The boards the caller may read (anonymous callers: public boards only).",
+        ANYONE,
+        {
+            "200": _json("Boards in display order.", {"type": "array", "items": _ref("Board")}),
+            "401": BAD_TOKEN,
+        },
+    ),
+    "/boards/{slug}": {
+        "parameters": [SLUG_PARAMETER],
+        **_get(
+            "getBoard",
+            "One board the caller may read.",
+            ANYONE,
+            {"200": _json("The board.", _ref("Board")), "401": BAD_TOKEN, "404": HIDDEN},
+        ),
+    },
+    "/openapi.json": _get(
+        "getOpenApi",
+        "This document.",
+        ANYONE,
+        {"200": _json("An OpenAPI 3.1 document.", {"type": "object"}), "401": BAD_TOKEN},
+    ),
+}
+
+
+def openapi_document() -> JSON:
+    """The OpenAPI document served at /api/v1/openapi.json."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Forum API",
+            "version": "1",
+            "description": (
+                "Read the forum as a member. Authenticate with a personal access token "
+                "(`Authorization: Bearer …`) or a browser session. Hidden and missing "
+                "things answer the same 404."
+            ),
+        },
+        "servers": [{"url": API_PREFIX}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS, "securitySchemes": SECURITY_SCHEMES},
+    }

@@ -1,0 +1,695 @@
+"""Signing in and out: logins with a suffix, throttling, server-side sessions, passwords, links."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import Session, col, select, update
+from starlette.testclient import TestClient
+
+from forum.auth import passwords
+from forum.auth.keys import key_hash
+from forum.auth.middleware import SESSION_COOKIE, cookie_signer
+from forum.bootstrap import prepare
+from forum.db import Database
+from forum.errors import InvalidInput
+from forum.models import AuthSession, SetupLink, User, utcnow
+from forum.services import sessions as session_service
+from forum.services import setup_links
+from forum.services import users as user_service
+from forum.settings import Settings
+from tests.conftest import BASE_URL, PASSWORD, ClientAs, MakeMember, csrf_token, password_hash
+
+NEW_PASSWORD = "une phrase toute neuve"
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Like the shared fixture, with per-test overrides: @with_settings(login_suffix=".copcm")."""
+    fields: dict[str, Any] = {
+        "data_dir": tmp_path / "data",
+        "base_url": BASE_URL,
+        "secret_key": "test-secret",
+        **getattr(request, "param", {}),
+    }
+    value = Settings(**fields)
+    prepare(value)
+    return value
+
+
+def with_settings(**overrides: Any) -> pytest.MarkDecorator:
+    """Run a test with these Settings fields changed."""
+    return pytest.mark.parametrize("settings", [overrides], indirect=True, ids=["settings"])
+
+
+def soup(text: str) -> BeautifulSoup:
+    return BeautifulSoup(text, "html.parser")
+
+
+def who(browser: TestClient) -> str | None:
+    """The login the browser is signed in as, or None for an anonymous visitor."""
+    response = browser.get("/account", follow_redirects=False)
+    if response.status_code == 303:
+        assert response.headers["location"].startswith("/login")
+        return None
+    assert response.status_code == 200
+    main = soup(response.text).find("main")
+    assert main is not None
+    strong = main.find("strong")
+    assert strong is not None
+    return strong.get_text(strip=True)
+
+
+def attempt(
+    browser: TestClient, login: str, password: str, ip: str | None = None, **fields: str
+) -> Any:
+    """POST the sign-in form once (from `ip`, through the trusted proxy, when given)."""
+    headers = {"X-Forwarded-For": ip} if ip else {}
+    return browser.post(
+        "/login",
+        data={"login": login, "password": password, **fields},
+        headers=headers,
+        follow_redirects=False,
+    )
+
+
+def field_errors(text: str) -> dict[str, str]:
+    """Field name -> the error message shown next to that field."""
+    page = soup(text)
+    errors = {}
+    for p in page.select("p.field-error"):
+        name = str(p["id"]).removesuffix("-error")
+        field = page.find("input", attrs={"name": name})
+        assert field is not None and field.get("aria-invalid") == "true", name
+        errors[name] = p.get_text(strip=True)
+    return errors
+
+
+def replay(client: TestClient, cookie: str) -> str | None:
+    """Who an anonymous browser becomes when it presents this session cookie."""
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, cookie)
+    try:
+        return who(client)
+    finally:
+        client.cookies.clear()
+
+
+# --- logins ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("amina", "amina.copcm"), ("Amina.Benali", "amina.benali.copcm"), ("a-1.copcm", "a-1.copcm")],
+)
+def test_logins_get_the_suffix(typed: str, stored: str) -> None:
+    assert user_service.normalize_login(typed, ".copcm") == stored
+
+
+@pytest.mark.parametrize("typed", ["amina_b", "amina b", "émilie", "a..b", ".amina", "amina-", ""])
+def test_logins_hold_only_letters_digits_dots_and_dashes(typed: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        user_service.normalize_login(typed)
+    assert set(caught.value.errors) == {"login"}
+
+
+@with_settings(login_suffix=".copcm")
+@pytest.mark.parametrize("typed", ["amina", "amina.copcm", "AMINA", " Amina.COPCM "])
+def test_sign_in_with_or_without_the_suffix(
+    typed: str, db: Database, settings: Settings, client: TestClient
+) -> None:
+    user = db.transaction(
+        user_service.create_user,
+        login="amina",
+        display_name="Amina",
+        password_hash=password_hash(),
+        login_suffix=settings.login_suffix,
+    )
+    assert user.login == "amina.copcm"
+    response = attempt(client, typed, PASSWORD)
+    assert response.status_code == 303, response.text
+    assert who(client) == "amina.copcm"
+
+
+def test_wrong_password_and_unknown_login_look_the_same(
+    make_member: MakeMember, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_member("amina")
+    verified: list[str] = []
+    real = passwords._context
+
+    class Spy:
+        def verify(self, secret: str, hashed: str) -> bool:
+            verified.append(hashed)
+            return bool(real.verify(secret, hashed))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    monkeypatch.setattr(passwords, "_context", Spy())
+    wrong = attempt(client, "amina", "pas le bon mot de passe")
+    wrong_hashes, verified[:] = list(verified), []
+    unknown = attempt(client, "personne", "pas le bon mot de passe")
+    unknown_hashes = list(verified)
+
+    assert wrong.status_code == unknown.status_code == 400
+    assert field_errors(wrong.text) == field_errors(unknown.text)
+    assert set(field_errors(wrong.text)) == {"login"}
+    # Both paths run one full argon2 verification, so they take about the same time.
+    assert len(wrong_hashes) == len(unknown_hashes) == 1
+    assert all(h.startswith("$argon2id$") for h in wrong_hashes + unknown_hashes)
+    assert wrong_hashes != unknown_hashes
+    # The form comes back with the login kept and the password not echoed.
+    field = soup(wrong.text).find("input", attrs={"name": "login"})
+    assert field is not None and field["value"] == "amina"
+    assert "pas le bon mot de passe" not in wrong.text
+
+
+def test_disabled_account_gets_the_same_answer(
+    db: Database, make_member: MakeMember, client: TestClient
+) -> None:
+    amina = make_member("amina")
+    db.transaction(_set_active, user_id=amina.id, active=False)
+    refused = attempt(client, "amina", PASSWORD)
+    unknown = attempt(client, "personne", PASSWORD)
+    assert refused.status_code == unknown.status_code == 400
+    assert field_errors(refused.text) == field_errors(unknown.text)
+
+
+def test_next_parameter_stays_on_site(make_member: MakeMember, client: TestClient) -> None:
+    make_member("amina")
+    assert attempt(client, "amina", PASSWORD, next="/account").headers["location"] == "/account"
+    client.cookies.clear()
+    assert attempt(client, "amina", PASSWORD, next="//evil.example/").headers["location"] == "/"
+
+
+def test_oversize_form_is_refused_even_without_content_length(client: TestClient) -> None:
+    def body() -> Iterator[bytes]:
+        yield b"login=" + b"a" * 600_000
+        yield b"&password=" + b"b" * 600_000
+
+    response = client.post(
+        "/login",
+        content=body(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 413
+
+
+# --- throttling ------------------------------------------------------------------------------
+
+THROTTLE = {
+    "login_attempts_per_account": 3,
+    "login_attempts_per_ip": 5,
+    "login_window_seconds": 600,
+    "trusted_proxies": ("testclient",),
+}
+
+
+def assert_throttled(response: Any) -> None:
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "600"
+    form = soup(response.text).find("form", action="/login")
+    assert form is not None, "the sign-in form is shown again"
+    assert set(field_errors(response.text)) == {"login"}
+
+
+@with_settings(**THROTTLE)
+def test_throttled_per_account_whatever_the_ip(make_member: MakeMember, client: TestClient) -> None:
+    make_member("amina")
+    make_member("karim")
+    for n in range(3):
+        assert attempt(client, "amina", "mauvais mot de passe", ip=f"10.0.0.{n}").status_code == 400
+    # Even the right password, from a new address, waits.
+    assert_throttled(attempt(client, "amina", PASSWORD, ip="10.0.0.99"))
+    assert_throttled(attempt(client, "AMINA", PASSWORD, ip="10.0.0.98"))
+    # Other accounts are not affected.
+    assert attempt(client, "karim", PASSWORD, ip="10.0.0.0").status_code == 303
+
+
+@with_settings(login_suffix=".copcm", **THROTTLE)
+def test_both_forms_of_a_login_share_one_counter(
+    db: Database, settings: Settings, client: TestClient
+) -> None:
+    db.transaction(
+        user_service.create_user,
+        login="amina",
+        display_name="Amina",
+        password_hash=password_hash(),
+        login_suffix=settings.login_suffix,
+    )
+    for n, typed in enumerate(["amina", "amina.copcm", "Amina"]):
+        assert attempt(client, typed, "mauvais mot de passe", ip=f"10.1.0.{n}").status_code == 400
+    assert_throttled(attempt(client, "amina.copcm", PASSWORD, ip="10.1.0.9"))
+
+
+@with_settings(**THROTTLE)
+def test_throttled_per_ip_whatever_the_login(make_member: MakeMember, client: TestClient) -> None:
+    make_member("amina")
+    for n in range(5):
+        assert (
+            attempt(client, f"inconnu{n}", "mauvais mot de passe", ip="10.2.0.1").status_code == 400
+        )
+    assert_throttled(attempt(client, "amina", PASSWORD, ip="10.2.0.1"))
+    # Another address is still welcome.
+    assert attempt(client, "amina", PASSWORD, ip="10.2.0.2").status_code == 303
+
+
+@with_settings(login_attempts_per_ip=2, login_window_seconds=600)
+def test_forwarded_header_is_ignored_from_untrusted_peers(
+    make_member: MakeMember, client: TestClient
+) -> None:
+    make_member("amina")
+    for n in range(2):
+        assert attempt(client, f"inconnu{n}", "mauvais", ip=f"10.3.0.{n}").status_code == 400
+    assert_throttled(attempt(client, "amina", PASSWORD, ip="10.3.0.200"))
+
+
+@with_settings(**THROTTLE)
+def test_successful_sign_in_clears_the_account_counter(
+    make_member: MakeMember, client: TestClient
+) -> None:
+    make_member("amina")
+    ips = iter(f"10.4.0.{n}" for n in range(10))
+    for _ in range(2):
+        assert attempt(client, "amina", "mauvais mot de passe", ip=next(ips)).status_code == 400
+    assert attempt(client, "amina", PASSWORD, ip=next(ips)).status_code == 303
+    client.cookies.clear()
+    for _ in range(2):
+        assert attempt(client, "amina", "mauvais mot de passe", ip=next(ips)).status_code == 400
+    assert attempt(client, "amina", PASSWORD, ip=next(ips)).status_code == 303
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+
+def test_sign_in_rotates_the_session(
+    make_member: MakeMember, client_as: ClientAs, client: TestClient
+) -> None:
+    amina = make_member("amina")
+    browser = client_as(amina)
+    old = browser.cookies[SESSION_COOKIE]
+    response = attempt(browser, "amina", PASSWORD, csrf_token=csrf_token(browser))
+    assert response.status_code == 303
+    new = browser.cookies[SESSION_COOKIE]
+    assert new != old
+    assert who(browser) == "amina"
+    assert replay(client, new) == "amina"
+    assert replay(client, old) is None
+
+
+def test_logout_revokes_the_session_on_the_server(
+    db: Database, make_member: MakeMember, client_as: ClientAs, client: TestClient
+) -> None:
+    amina = make_member("amina")
+    browser = client_as(amina)
+    cookie = browser.cookies[SESSION_COOKIE]
+    response = browser.post(
+        "/logout", data={"csrf_token": csrf_token(browser)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert any(
+        h.startswith(f"{SESSION_COOKIE}=") and "max-age=0" in h.lower()
+        for h in response.headers.get_list("set-cookie")
+    )
+    assert who(browser) is None
+    assert replay(client, cookie) is None
+    revoked = db.reading(
+        lambda s: s.exec(
+            select(AuthSession.revoked_at).where(AuthSession.user_id == amina.id)
+        ).all()
+    )
+    assert len(revoked) == 1 and revoked[0] is not None
+
+
+def test_changing_password_signs_out_other_sessions(
+    make_member: MakeMember, client_as: ClientAs, client: TestClient
+) -> None:
+    amina = make_member("amina.benali")
+    here, elsewhere = client_as(amina), client_as(amina)
+    response = here.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(here),
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "new_password_confirm": NEW_PASSWORD,
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert who(here) == "amina.benali"
+    assert who(elsewhere) is None
+    assert attempt(client, "amina.benali", PASSWORD).status_code == 400
+    assert attempt(client, "amina.benali", NEW_PASSWORD).status_code == 303
+
+
+def _set_active(session: Session, *, user_id: int, active: bool) -> None:
+    user = user_service.get_user(session, user_id)
+    user.is_active = active
+    session.add(user)
+
+
+def test_disabled_account_is_anonymous_on_next_request(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    amina = make_member("amina")
+    browser = client_as(amina)
+    assert who(browser) == "amina"
+    db.transaction(_set_active, user_id=amina.id, active=False)
+    assert who(browser) is None
+    assert browser.get("/b/espace-commun").status_code == 404
+
+
+def test_admin_signs_a_member_out_everywhere(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    amina = make_member("amina")
+    karim = make_member("karim")
+    browsers = [client_as(amina), client_as(amina)]
+    other = client_as(karim)
+    assert db.transaction(session_service.revoke_all_sessions, user_id=amina.id) == 2
+    assert [who(b) for b in browsers] == [None, None]
+    assert who(other) == "karim"
+
+
+def test_member_signs_out_one_other_browser(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    amina = make_member("amina")
+    karim = make_member("karim")
+    here, there = client_as(amina), client_as(amina)
+    karims = client_as(karim)
+
+    def session_ids(session: Session, user_id: int) -> list[int]:
+        return [s.id for s in session_service.active_sessions(session, user_id=user_id) if s.id]
+
+    amina_ids = db.reading(session_ids, amina.id)
+    karim_ids = db.reading(session_ids, karim.id)
+    token = csrf_token(here)
+    # Someone else's session id, or one that does not exist: 404, and nothing happens.
+    for other_id in (karim_ids[0], 9999):
+        response = here.post(f"/account/sessions/{other_id}/revoke", data={"csrf_token": token})
+        assert response.status_code == 404
+    assert who(karims) == "karim"
+    # The other browser's session: it is signed out, this one stays.
+    theirs = [i for i in amina_ids if i != db.reading(_session_id_of, here)]
+    assert len(theirs) == 1
+    response = here.post(
+        f"/account/sessions/{theirs[0]}/revoke", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert who(there) is None
+    assert who(here) == "amina"
+
+
+def test_profile_errors_are_shown_next_to_the_fields(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    amina = make_member("amina", email="amina@example.org")
+    browser = client_as(amina)
+    form = {"display_name": "  ", "email": "pas-une-adresse", "locale": "en"}
+    response = browser.post("/account", data={**form, "csrf_token": csrf_token(browser)})
+    assert response.status_code == 400
+    assert set(field_errors(response.text)) == {"display_name", "email"}
+    email = soup(response.text).find("input", attrs={"name": "email"})
+    assert email is not None and email["value"] == "pas-une-adresse"
+    user = db.reading(user_service.get_user, amina.id)
+    assert (user.display_name, user.email, user.locale) == ("Amina", "amina@example.org", None)
+
+
+def _session_id_of(session: Session, browser: TestClient) -> int:
+    key = cookie_signer("test-secret").loads(browser.cookies[SESSION_COOKIE])
+    row = session.exec(select(AuthSession).where(AuthSession.key_hash == key_hash(key))).one()
+    assert row.id is not None
+    return row.id
+
+
+def test_expired_session_is_anonymous(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    amina = make_member("amina")
+    browser = client_as(amina)
+
+    def expire(session: Session) -> None:
+        session.exec(
+            update(AuthSession)
+            .where(col(AuthSession.user_id) == amina.id)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+
+    db.transaction(expire)
+    assert who(browser) is None
+
+
+def test_forged_cookie_is_ignored_and_cleared(
+    make_member: MakeMember, client_as: ClientAs, client: TestClient
+) -> None:
+    browser = client_as(make_member("amina"))
+    genuine = browser.cookies[SESSION_COOKIE]
+    client.cookies.set(SESSION_COOKIE, genuine[:-2] + ("AA" if genuine[-2:] != "AA" else "BB"))
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 200
+    assert any(
+        h.startswith(f"{SESSION_COOKIE}=;") and "max-age=0" in h.lower()
+        for h in response.headers.get_list("set-cookie")
+    )
+    assert soup(response.text).find("form", action="/logout") is None
+
+
+def session_cookie_header(response: Any) -> list[str]:
+    headers = [h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)]
+    assert len(headers) == 1
+    return [part.strip().lower() for part in headers[0].split(";")]
+
+
+def test_cookie_flags_over_http(make_member: MakeMember, client: TestClient) -> None:
+    make_member("amina")
+    flags = session_cookie_header(attempt(client, "amina", PASSWORD))
+    assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags
+    assert "secure" not in flags
+
+
+@with_settings(base_url="https://forum.example.org")
+def test_cookie_is_secure_when_the_site_is_https(
+    make_member: MakeMember, client: TestClient
+) -> None:
+    make_member("amina")
+    flags = session_cookie_header(attempt(client, "amina", PASSWORD))
+    assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags
+
+
+# --- password rules --------------------------------------------------------------------------
+
+WEAK = [
+    pytest.param("court1234", id="too-short"),
+    pytest.param("motdepasse123", id="common"),
+    pytest.param("AzertyUiop", id="common-any-case"),
+    pytest.param("amina.benali", id="equals-login"),
+    pytest.param("Amina.Benali", id="equals-login-any-case"),
+]
+
+
+@pytest.mark.parametrize("weak", WEAK)
+def test_password_rules_on_account_page(
+    weak: str, make_member: MakeMember, client_as: ClientAs, client: TestClient
+) -> None:
+    amina = make_member("amina.benali")
+    browser, other = client_as(amina), client_as(amina)
+    response = browser.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(browser),
+            "current_password": PASSWORD,
+            "new_password": weak,
+            "new_password_confirm": weak,
+        },
+    )
+    assert response.status_code == 400
+    assert set(field_errors(response.text)) == {"new_password"}
+    assert who(other) == "amina.benali", "a refused change signs nobody out"
+    assert attempt(client, "amina.benali", PASSWORD).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "field"),
+    [
+        ("pas le mot de passe", NEW_PASSWORD, NEW_PASSWORD, "current_password"),
+        (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!", "new_password_confirm"),
+    ],
+)
+def test_account_password_form_errors(
+    current: str, new: str, confirm: str, field: str, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    browser = client_as(make_member("amina"))
+    response = browser.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(browser),
+            "current_password": current,
+            "new_password": new,
+            "new_password_confirm": confirm,
+        },
+    )
+    assert response.status_code == 400
+    assert set(field_errors(response.text)) == {field}
+    assert NEW_PASSWORD not in response.text
+
+
+@pytest.mark.parametrize("common", ["motdepasse2025", "zxcvbnm,./", "0000000000", "Azertyuiop"])
+def test_common_passwords_are_refused_as_listed(common: str) -> None:
+    assert passwords.password_problem(common) is not None
+    assert passwords.password_problem(common + "-et-un-peu-plus") is None
+
+
+@pytest.mark.parametrize(
+    ("password", "login", "refused"),
+    [
+        ("amina.aime.les.phrases", "amina.copcm", False),
+        ("amina.copcm", "amina.copcm", True),
+        ("jean.dupont", "jean.dupont.copcm", True),
+        ("Mot-de-passe-Jean", "jean.dupont", False),
+    ],
+)
+def test_password_equal_to_the_login(password: str, login: str, refused: bool) -> None:
+    assert (passwords.password_problem(password, login=login) is not None) is refused
+
+
+def password_link(db: Database, user_id: int, days: int = 7) -> str:
+    key: str = db.transaction(setup_links.create_password_link, user_id=user_id, days=days)
+    return key
+
+
+def choose(client: TestClient, key: str, password: str, confirm: str | None = None) -> Any:
+    return client.post(
+        f"/welcome/{key}",
+        data={"password": password, "password_confirm": password if confirm is None else confirm},
+        follow_redirects=False,
+    )
+
+
+@pytest.mark.parametrize("weak", WEAK)
+def test_password_rules_on_welcome_link(
+    weak: str, db: Database, make_member: MakeMember, client: TestClient
+) -> None:
+    amina = make_member("amina.benali")
+    key = password_link(db, amina.id)
+    response = choose(client, key, weak)
+    assert response.status_code == 400
+    assert set(field_errors(response.text)) == {"password"}
+    # Nothing was spent or changed: the link still works, the old password too.
+    assert client.get(f"/welcome/{key}").status_code == 200
+    assert attempt(client, "amina.benali", PASSWORD).status_code == 303
+
+
+def test_welcome_link_is_single_use(
+    db: Database, make_member: MakeMember, client: TestClient, client_as: ClientAs
+) -> None:
+    amina = make_member("amina")
+    old_browser = client_as(amina)
+    key = password_link(db, amina.id)
+    page = soup(client.get(f"/welcome/{key}").text)
+    assert page.find("form", action=f"/welcome/{key}") is not None
+    assert choose(client, key, NEW_PASSWORD, NEW_PASSWORD + "x").status_code == 400
+    response = choose(client, key, NEW_PASSWORD)
+    assert response.status_code == 303
+    assert who(client) == "amina"
+    client.cookies.clear()
+    assert client.get(f"/welcome/{key}").status_code == 404
+    assert choose(client, key, "encore une autre phrase").status_code == 404
+    assert attempt(client, "amina", NEW_PASSWORD).status_code == 303
+    # Choosing a new password through a link signs out the browsers that knew the old one.
+    assert who(old_browser) is None
+
+
+def test_newer_link_replaces_older_one(
+    db: Database, make_member: MakeMember, client: TestClient
+) -> None:
+    amina = make_member("amina")
+    first = password_link(db, amina.id)
+    second = password_link(db, amina.id)
+    assert client.get(f"/welcome/{first}").status_code == 404
+    assert client.get(f"/welcome/{second}").status_code == 200
+
+
+def test_welcome_link_expires(db: Database, make_member: MakeMember, client: TestClient) -> None:
+    amina = make_member("amina")
+    key = password_link(db, amina.id)
+    assert client.get(f"/welcome/{key}").status_code == 200
+
+    def age(session: Session) -> None:
+        session.exec(update(SetupLink).values(expires_at=utcnow() - timedelta(seconds=1)))
+
+    db.transaction(age)
+    assert client.get(f"/welcome/{key}").status_code == 404
+    assert choose(client, key, NEW_PASSWORD).status_code == 404
+    assert attempt(client, "amina", PASSWORD).status_code == 303
+
+
+def first_admin_form(login: str, password: str = NEW_PASSWORD, **extra: str) -> dict[str, str]:
+    return {
+        "login": login,
+        "display_name": "Présidente",
+        "email": "",
+        "password": password,
+        "password_confirm": password,
+        **extra,
+    }
+
+
+def test_first_admin_link(db: Database, client: TestClient) -> None:
+    key = db.transaction(setup_links.create_first_admin_link, days=1)
+    assert key is not None
+    page = soup(client.get(f"/welcome/{key}").text)
+    assert page.find("input", attrs={"name": "login"}) is not None
+    # A broken form leaves nothing behind and keeps the link alive.
+    bad = client.post(f"/welcome/{key}", data=first_admin_form("Présidente!"))
+    assert bad.status_code == 400
+    assert set(field_errors(bad.text)) == {"login"}
+    assert not db.reading(user_service.admin_exists)
+    response = client.post(
+        f"/welcome/{key}", data=first_admin_form("Presidente"), follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert who(client) == "presidente"
+    assert db.reading(user_service.get_user_by_login, "presidente").is_admin
+    assert client.get(f"/welcome/{key}").status_code == 404
+    assert db.transaction(setup_links.create_first_admin_link, days=1) is None
+
+
+def test_first_admin_link_dies_once_an_admin_exists(
+    db: Database, make_member: MakeMember, client: TestClient
+) -> None:
+    key = db.transaction(setup_links.create_first_admin_link, days=1)
+    assert key is not None
+    make_member("root", admin=True)
+    assert client.get(f"/welcome/{key}").status_code == 404
+    response = client.post(f"/welcome/{key}", data=first_admin_form("intrus"))
+    assert response.status_code == 404
+    assert db.reading(lambda s: s.exec(select(User.login).where(User.is_admin)).all()) == ["root"]
+
+
+def test_first_admin_password_rules(db: Database, client: TestClient) -> None:
+    key = db.transaction(setup_links.create_first_admin_link, days=1)
+    assert key is not None
+    response = client.post(f"/welcome/{key}", data=first_admin_form("presidente", "presidente"))
+    assert response.status_code == 400
+    assert set(field_errors(response.text)) == {"password"}
+    assert not db.reading(user_service.admin_exists)
+
+
+@with_settings(login_suffix=".copcm")
+def test_first_admin_gets_the_suffix(db: Database, client: TestClient) -> None:
+    key = db.transaction(setup_links.create_first_admin_link, days=1)
+    assert key is not None
+    refused = client.post(f"/welcome/{key}", data=first_admin_form("admin", "admin.copcm"))
+    assert set(field_errors(refused.text)) == {"password"}
+    response = client.post(
+        f"/welcome/{key}", data=first_admin_form("admin"), follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert who(client) == "admin.copcm"
