@@ -42,7 +42,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = make_engine(settings.resolved_database_url)
         migrate(engine)
-        app.state.db = Database(engine)
+        db = app.state.db = Database(engine)
         app.state.throttle = LoginThrottle(
             settings.ratelimit_url,
             per_ip=settings.login_attempts_per_ip,
@@ -52,7 +52,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
-            app.state.db.dispose()
+            db.dispose()
 
     ws_origin = settings.origin.replace("http", "ws", 1)
     csp = content_security_policy(ws_origin)
@@ -85,10 +85,26 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(request: Request, status: int, title: str, message: str) -> Response:
-    """An error page (HTML) or body (JSON under /api), in the request's language."""
+ERROR_CODES = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def error_response(
+    request: Request, status: int, title: str, message: str, code: str | None = None
+) -> Response:
+    """An error page (HTML) or body (JSON under /api: a stable code and a translated message)."""
     if _wants_json(request):
-        return JSONResponse({"error": title, "message": message}, status_code=status)
+        code = code or ERROR_CODES.get(status, "error")
+        return JSONResponse({"error": code, "message": message}, status_code=status)
     return render(
         request, "error.html", {"status": status, "title": title, "message": message}, status
     )
@@ -120,6 +136,7 @@ async def forum_error(request: Request, exc: Exception) -> Response:
                 "Le formulaire a expiré ou ne vient pas de ce site. "
                 "Rechargez la page et recommencez."
             ),
+            code="csrf",
         )
     if isinstance(exc, FormTooLarge):
         return error_response(
@@ -153,10 +170,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return await forum_error(request, NotFound(request.url.path))
     if exc.status_code == 405:
-        return error_response(
+        response = error_response(
             request, 405, _("Méthode non permise"), _("Cette adresse n'accepte pas cette action.")
         )
-    return error_response(request, exc.status_code, _("Erreur"), str(exc.detail))
+    else:
+        response = error_response(request, exc.status_code, _("Erreur"), str(exc.detail))
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -24,11 +24,13 @@ LOG_CONFIG: dict[str, Any] = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    "filters": {"redact": {"()": "forum.logs.RedactSecrets"}},
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
             "stream": "ext://sys.stderr",
+            "filters": ["redact"],
         },
     },
     "loggers": {

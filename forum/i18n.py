@@ -57,16 +57,28 @@ def set_locale(locale: str) -> None:
     _current.set(locale if locale in LOCALES else "fr")
 
 
+def gettext_raw(message: str) -> str:
+    """Translate a message into the current locale, leaving its %(name)s variables unfilled."""
+    return translations(current_locale()).gettext(message)
+
+
+def ngettext_raw(singular: str, plural: str, n: int) -> str:
+    """Pick and translate the singular or plural form (French: 0 and 1 are singular)."""
+    locale = current_locale()
+    if locale == "fr":
+        return singular if abs(n) <= 1 else plural
+    return translations(locale).ngettext(singular, plural, n)
+
+
 def gettext(message: str, **variables: object) -> str:
     """Translate a message into the current locale, then fill its %(name)s variables."""
-    text = translations(current_locale()).gettext(message)
+    text = gettext_raw(message)
     return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     """Translate a message that depends on a count; %(num)s is the count."""
-    text = translations(current_locale()).ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    return ngettext_raw(singular, plural, n) % {"num": n, **variables}
 
 
 _ = gettext

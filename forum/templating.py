@@ -27,8 +27,9 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda message, **kw: i18n.gettext(message, **kw),
-        ngettext=lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+        # Jinja's newstyle wrappers fill the variables (escaping them) after translation.
+        gettext=i18n.gettext_raw,
+        ngettext=i18n.ngettext_raw,
         newstyle=True,
     )
 

@@ -332,9 +332,6 @@ def test_a_wrong_method_is_a_json_405(client: TestClient) -> None:
     assert response.json()["message"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="app.http_error drops HTTPException.headers; RFC 9110 requires Allow"
-)
 def test_a_405_names_the_allowed_methods(client: TestClient) -> None:
     allow = client.post("/api/v1/boards").headers.get("allow", "")
     assert {method.strip() for method in allow.split(",")} == {"GET", "HEAD"}

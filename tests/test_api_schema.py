@@ -28,9 +28,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
-# app.http_error rebuilds 405 responses without the Allow header that Starlette set;
-# drop this exclusion once it keeps HTTPException.headers (test_api checks it).
-KNOWN_GAPS = [schemathesis.checks.unsupported_method]
+KNOWN_GAPS: list[Any] = []
 
 
 def send(

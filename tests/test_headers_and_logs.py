@@ -199,3 +199,23 @@ def test_server_error_log_keeps_one_time_keys_out(
     assert "panne simulée" in everything_logged(logs), "the error itself is logged"
     assert any(" 500 " in line for line in access_lines(logs)), access_lines(logs)
     assert "cle-secrete-123" not in everything_logged(logs)
+
+
+def test_log_filter_blanks_secrets_in_any_logger_line() -> None:
+    import logging
+
+    from forum.logs import RedactSecrets
+
+    record = logging.LogRecord(
+        "uvicorn.error",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "WebSocket /collab/7?token=%s" [accepted] %s',
+        ("127.0.0.1:5000", "fpat_SECRETVALUE", "/welcome/ONE-TIME-KEY Bearer abc.def"),
+        None,
+    )
+    assert RedactSecrets().filter(record)
+    line = record.getMessage()
+    assert "SECRETVALUE" not in line and "ONE-TIME-KEY" not in line and "abc.def" not in line
+    assert "/collab/7?token=***" in line

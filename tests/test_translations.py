@@ -18,8 +18,12 @@ def test_translations_keep_their_placeholders() -> None:
     for message in english:
         if not message.id or not message.string:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = (
+            tuple(message.string)
+            if isinstance(message.string, (tuple, list))
+            else (message.string,)
+        )
         expected = set(PLACEHOLDER.findall(ids[0]))
         for text in strings:
             assert set(PLACEHOLDER.findall(text)) <= expected | {"num"}, message.id

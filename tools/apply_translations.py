@@ -16,8 +16,9 @@ def main() -> int:
     catalog = load()
     filled = 0
     for message in catalog:
-        if message.id and isinstance(message.id, str) and message.id in table:
-            message.string = table[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key and key in table:
+            message.string = table[key]
             filled += 1
     catalog.fuzzy = False
     with PO_PATH.open("wb") as handle:

@@ -7,10 +7,10 @@ from starlette.routing import Route
 from forum.access import Actor
 from forum.auth import passwords
 from forum.db import Database
-from forum.errors import InvalidInput, NotFound
+from forum.errors import InvalidInput, NotFound, RateLimited
 from forum.forms import read_form
 from forum.i18n import gettext as _
-from forum.routes.navigation import see_other
+from forum.routes.navigation import client_ip, see_other
 from forum.services import accounts as account_service
 from forum.services import sessions as session_service
 from forum.services import users as user_service
@@ -78,7 +78,17 @@ async def change_password(request: Request) -> Response:
     user = await db.run_read(user_service.get_user, user_id)
     errors: dict[str, str] = {}
     new = form.get("new_password")
+    # Someone at an unattended browser may try to guess the current password: the same
+    # throttle as signing in applies.
+    throttle = request.app.state.throttle
+    ip = client_ip(request)
+    try:
+        await throttle.check(ip=ip, login=actor.login)
+    except RateLimited:
+        errors = {"current_password": _("Trop de tentatives : réessayez dans quelques minutes.")}
+        return await _page(request, 429, password_errors=errors)
     if not await passwords.verify_password(form.get("current_password"), user.password_hash):
+        await throttle.failed(ip=ip, login=actor.login)
         errors["current_password"] = _("Le mot de passe actuel n'est pas le bon.")
     elif problem := passwords.password_problem(new, login=actor.login):
         errors["new_password"] = problem

@@ -168,10 +168,10 @@ def update_account(
     fields = FieldErrors()
     display_name = fields.check(lambda: clean_display_name(display_name))
     email = fields.check(lambda: clean_email(email))
-    if acting_user_id == user_id and (not is_admin or not is_active):
-        fields.add(
-            "is_admin", _("Vous ne pouvez pas retirer vos propres droits ni vous désactiver.")
-        )
+    if acting_user_id == user_id and not is_admin:
+        fields.add("is_admin", _("Vous ne pouvez pas retirer vos propres droits d'administrateur."))
+    if acting_user_id == user_id and not is_active:
+        fields.add("is_active", _("Vous ne pouvez pas désactiver votre propre compte."))
     fields.raise_if_any()
     user.display_name = display_name
     user.email = email
