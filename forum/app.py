@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -123,7 +124,8 @@ async def forum_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PermissionDenied):
         actor = getattr(request.state, "actor", None)
         if not _wants_json(request) and actor is not None and not actor.is_authenticated:
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            target = quote(request.url.path, safe="/")
+            return RedirectResponse(f"/login?next={target}", status_code=303)
         return error_response(
             request, 403, _("Action non autorisée"), _("Vous ne pouvez pas faire cela ici.")
         )
