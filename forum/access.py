@@ -3,6 +3,12 @@
 `access_*` functions fetch one object for an actor and raise NotFound both when it is
 missing and when it is hidden; `can_*` predicates answer yes/no for templates;
 `visible_boards` is the one filter every listing and search goes through.
+
+The member directory (profiles and organisations) exists for signed-in members only: to
+anyone else its pages are a 404. An e-mail address is shown when its owner chose to show it
+(administrators and the owner always see it). An organisation's page is changed by
+administrators and by the members who name it as their organisation in their profile: that
+affiliation is self-declared, shown on the profile, and each change records who made it.
 """
 
 from collections.abc import Mapping
@@ -12,7 +18,20 @@ from sqlalchemy import false, or_
 from sqlmodel import Session, col, select
 
 from forum.errors import NotFound, PermissionDenied
-from forum.models import Board, Group, Membership, Role, User, Visibility
+from forum.models import (
+    Board,
+    Group,
+    MemberProfile,
+    Membership,
+    Organisation,
+    Post,
+    Role,
+    Topic,
+    User,
+    Visibility,
+)
+
+MAX_ID = 2**63 - 1  # larger ids can't be stored: they name nothing
 
 
 @dataclass(frozen=True)
@@ -138,3 +157,140 @@ def access_group(session: Session, actor: Actor, slug: str) -> Group:
     if group is None or not (actor.is_admin or actor.in_group(group.id)):
         raise NotFound(slug)
     return group
+
+
+# --- the member directory ------------------------------------------------------------------
+
+
+def can_see_directory(actor: Actor) -> bool:
+    """May the actor read member profiles and organisation pages? Signed-in members only."""
+    return actor.is_authenticated
+
+
+def access_directory(actor: Actor) -> None:
+    """Let signed-in members through; to anyone else the directory doesn't exist."""
+    if not can_see_directory(actor):
+        raise NotFound("directory")
+
+
+def can_see_profile(actor: Actor, user: User) -> bool:
+    """Profiles of active accounts are for members; disabled ones for administrators only."""
+    return can_see_directory(actor) and (user.is_active or actor.is_admin)
+
+
+def access_member(session: Session, actor: Actor, login: str) -> User:
+    """Fetch the account behind a profile page; missing, disabled or hidden means NotFound."""
+    access_directory(actor)
+    user = session.exec(select(User).where(User.login == login)).first()
+    if user is None or not can_see_profile(actor, user):
+        raise NotFound(login)
+    return user
+
+
+def can_see_email(actor: Actor, user: User, profile: MemberProfile | None) -> bool:
+    """Is this member's address shown to the actor? Only if they chose so (admins, self: always)."""
+    if not can_see_directory(actor) or not user.email:
+        return False
+    if actor.is_admin or actor.user_id == user.id:
+        return True
+    return profile is not None and profile.show_email
+
+
+def visible_groups(actor: Actor, groups: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
+    """Of a member's groups, those the actor may know of: shared ones (admins: all)."""
+    if actor.is_admin:
+        return groups
+    return [(group, role) for group, role in groups if actor.in_group(group.id)]
+
+
+def member_organisation_id(session: Session, actor: Actor) -> int | None:
+    """The organisation the actor names in their profile, if any."""
+    if actor.user_id is None:
+        return None
+    profile = session.get(MemberProfile, actor.user_id)
+    return None if profile is None else profile.organisation_id
+
+
+def can_create_organisation(actor: Actor, *, actor_organisation_id: int | None) -> bool:
+    """Admins, and members who have no organisation yet (they become attached to it)."""
+    if not actor.is_authenticated:
+        return False
+    return actor.is_admin or actor_organisation_id is None
+
+
+def can_edit_organisation(
+    actor: Actor, organisation: Organisation, *, actor_organisation_id: int | None
+) -> bool:
+    """Admins, and the members who name this organisation in their profile."""
+    if not actor.is_authenticated:
+        return False
+    if actor.is_admin:
+        return True
+    return organisation.id is not None and organisation.id == actor_organisation_id
+
+
+def access_organisation(
+    session: Session, actor: Actor, slug: str, *, for_write: bool = False
+) -> Organisation:
+    """Fetch an organisation for a member (and, with for_write, one they may change)."""
+    access_directory(actor)
+    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
+    if organisation is None:
+        raise NotFound(slug)
+    if for_write and not can_edit_organisation(
+        actor, organisation, actor_organisation_id=member_organisation_id(session, actor)
+    ):
+        raise PermissionDenied(slug)
+    return organisation
+
+
+def can_write_in_topic(actor: Actor, board: Board, topic: Topic) -> bool:
+    """May the actor reply in this topic (and edit there)? A locked topic: its moderators only."""
+    if not can_post_in_board(actor, board):
+        return False
+    return not topic.is_locked or can_moderate_board(actor, board)
+
+
+def can_edit_post(actor: Actor, board: Board, topic: Topic, post: Post) -> bool:
+    """May the actor edit or delete this post? Its author, while they may write in the topic."""
+    return (
+        actor.user_id is not None
+        and post.author_id == actor.user_id
+        and post.deleted_at is None
+        and post.hidden_at is None
+        and can_write_in_topic(actor, board, topic)
+    )
+
+
+def access_topic(
+    session: Session, actor: Actor, topic_id: int, *, for_write: bool = False
+) -> Topic:
+    """Fetch a topic the actor may read (for_write: reply in it); hidden or deleted: NotFound."""
+    topic = session.get(Topic, topic_id) if 0 < topic_id <= MAX_ID else None
+    if topic is None or topic.deleted_at is not None:
+        raise NotFound(f"topic {topic_id}")
+    board = session.get(Board, topic.board_id)
+    if board is None or not can_see_board(actor, board):
+        raise NotFound(f"topic {topic_id}")
+    if for_write and not can_write_in_topic(actor, board, topic):
+        raise PermissionDenied(f"topic {topic_id}")
+    return topic
+
+
+def access_post(session: Session, actor: Actor, post_id: int, *, for_write: bool = False) -> Post:
+    """Fetch a post the actor may read (with for_write: edit or delete, i.e. its author).
+
+    Deleted posts are NotFound, and so are their revisions; posts hidden by moderation are
+    NotFound except to the board's moderators.
+    """
+    post = session.get(Post, post_id) if 0 < post_id <= MAX_ID else None
+    if post is None or post.deleted_at is not None:
+        raise NotFound(f"post {post_id}")
+    topic = access_topic(session, actor, post.topic_id)
+    board = session.get(Board, topic.board_id)
+    assert board is not None  # access_topic checked it
+    if post.hidden_at is not None and not can_moderate_board(actor, board):
+        raise NotFound(f"post {post_id}")
+    if for_write and not can_edit_post(actor, board, topic, post):
+        raise PermissionDenied(f"post {post_id}")
+    return post

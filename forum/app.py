@@ -28,6 +28,7 @@ from forum.middleware import (
     redact_path,
 )
 from forum.routes import routes as html_routes
+from forum.search import make_search_backend
 from forum.settings import Settings
 from forum.static_files import STATIC_DIR, CachedStaticFiles
 from forum.templating import make_environment, render
@@ -44,6 +45,7 @@ def create_app(settings: Settings) -> Starlette:
         engine = make_engine(settings.resolved_database_url)
         migrate(engine)
         db = app.state.db = Database(engine)
+        app.state.search = make_search_backend(engine)
         app.state.throttle = LoginThrottle(
             settings.ratelimit_url,
             per_ip=settings.login_attempts_per_ip,

@@ -4,7 +4,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Dialect, Index, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -166,3 +166,116 @@ class SiteMeta(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     value: str = Field(default="", max_length=2000)
+
+
+class OrganisationKind(enum.StrEnum):
+    """What sort of organisation a member organisation is."""
+
+    ASSOCIATION = "association"
+    COOPERATIVE = "cooperative"
+    COLLECTIVITE = "collectivite"  # a local authority
+    RESEAU = "reseau"  # a network or federation
+    AUTRE = "autre"
+
+
+class Organisation(SQLModel, table=True):
+    """A member organisation of the network, with the fields of the network's survey."""
+
+    __tablename__ = "organisations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    acronym: str = Field(default="", max_length=30)
+    kind: str = Field(default=OrganisationKind.ASSOCIATION.value, max_length=16)
+    # General information and contacts
+    country: str = Field(default="", max_length=80)
+    city: str = Field(default="", max_length=120)
+    address: str = Field(default="", max_length=300)
+    website: str = Field(default="", max_length=300)
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=40)
+    description: str = Field(default="", max_length=4000)
+    # The survey's other parts: where, what, with what, what to share, what is expected
+    territories: str = Field(default="", max_length=2000)
+    trades_and_activities: str = Field(default="", max_length=4000)
+    resources: str = Field(default="", max_length=4000)
+    pooling: str = Field(default="", max_length=4000)
+    expectations: str = Field(default="", max_length=4000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_by_id: int | None = Field(
+        default=None, foreign_key="users.id", index=True, ondelete="SET NULL"
+    )
+
+
+class MemberProfile(SQLModel, table=True):
+    """The public part of a member's profile in the directory (one row per account, or none)."""
+
+    __tablename__ = "member_profiles"
+
+    user_id: int = Field(primary_key=True, foreign_key="users.id", ondelete="CASCADE")
+    organisation_id: int | None = Field(
+        default=None, foreign_key="organisations.id", index=True, ondelete="SET NULL"
+    )
+    role_in_organisation: str = Field(default="", max_length=120)
+    territory: str = Field(default="", max_length=200)
+    languages: str = Field(default="", max_length=200)
+    presentation: str = Field(default="", max_length=2000)
+    show_email: bool = Field(default=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Topic(SQLModel, table=True):
+    """A discussion in a board: a title and its posts, the first one written with it.
+
+    post_count counts every post ever written in it (deleted ones keep their place and
+    number); last_post_at is the time of the latest post. Services keep both up to date.
+    first_post_id has no foreign key on purpose: topics and posts would refer to each other.
+    """
+
+    __tablename__ = "topics"
+    __table_args__ = (Index("ix_topics_board_listing", "board_id", "is_pinned", "last_post_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    board_id: int = Field(foreign_key="boards.id")  # indexed by ix_topics_board_listing
+    title: str = Field(max_length=200)
+    author_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_post_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    post_count: int = Field(default=0)
+    is_pinned: bool = Field(default=False)
+    is_locked: bool = Field(default=False)
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    first_post_id: int | None = Field(default=None)
+
+
+class Post(SQLModel, table=True):
+    """One message of a topic: its Markdown source and the sanitised HTML rendered from it."""
+
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_topic_number", "topic_id", "number", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic_id: int = Field(foreign_key="topics.id", ondelete="CASCADE")
+    author_id: int = Field(foreign_key="users.id", index=True)
+    reply_to_id: int | None = Field(default=None, foreign_key="posts.id", ondelete="SET NULL")
+    number: int  # position in the topic: 1 for the first post
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    html: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    edited_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    hidden_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class PostRevision(SQLModel, table=True):
+    """One edit of a post: the body as it was before, who replaced it and when."""
+
+    __tablename__ = "post_revisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id", index=True, ondelete="CASCADE")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    editor_id: int = Field(foreign_key="users.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -158,11 +158,12 @@ def test_authorization_matrix_on_the_pages(
             seen[slug] = ""
             continue
         page = BeautifulSoup(response.text, "html.parser")
+        post = page.find("a", href=f"/b/{slug}/new") is not None
         administer = page.find("a", href=f"/admin/boards/{slug}") is not None
-        seen[slug] = "r" + ("a" if administer else "")
-    # Board pages don't offer posting or moderation yet: compare reading and administering.
+        seen[slug] = "r" + ("p" if post else "") + ("a" if administer else "")
+    # Board pages don't offer moderation yet: compare reading, posting and administering.
     expected = expected_column(actor)
-    assert seen == {slug: "".join(c for c in f if c in "ra") for slug, f in expected.items()}
+    assert seen == {slug: "".join(c for c in f if c in "rpa") for slug, f in expected.items()}
 
 
 def test_a_board_has_its_fields_and_group(

@@ -43,6 +43,8 @@ def send(
     if cookies:
         wire_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     kwargs["headers"] = {k: v.encode("latin-1") for k, v in wire_headers.items()}
+    if isinstance(kwargs.get("data"), bytes | str):  # a serialised JSON body: send it as is
+        kwargs["content"] = kwargs.pop("data")
     return client.request(**kwargs)
 
 
@@ -122,7 +124,7 @@ def test_every_operation_documents_its_responses_and_security() -> None:
                 continue
             where = f"{method.upper()} {path}"
             assert "security" in operation, where
-            assert "200" in operation["responses"], where
+            assert any(status.startswith("2") for status in operation["responses"]), where
             # Every route answers 401 to an unknown or revoked bearer token.
             assert "401" in operation["responses"], where
             for status, response in operation["responses"].items():

@@ -6,6 +6,7 @@ from forum.auth.middleware import SESSION_COOKIE
 from forum.i18n import LOCALES
 from forum.models import Role, Visibility
 from forum.services.groups import SLUG_RE
+from forum.services.search import MAX_PAGE
 
 JSON = dict[str, Any]
 
@@ -146,14 +147,32 @@ SLUG_PARAMETER: JSON = {
 }
 
 
-def _get(operation_id: str, summary: str, security: list[JSON], responses: JSON) -> JSON:
+def _get(
+    operation_id: str,
+    summary: str,
+    security: list[JSON],
+    responses: JSON,
+    parameters: list[JSON] | None = None,
+) -> JSON:
+    operation: JSON = {
+        "operationId": operation_id,
+        "summary": summary,
+        "security": security,
+        "responses": responses,
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    return {"get": operation}
+
+
+def _query(name: str, description: str) -> JSON:
+    """An optional text filter in the query string (accents and case are ignored)."""
     return {
-        "get": {
-            "operationId": operation_id,
-            "summary": summary,
-            "security": security,
-            "responses": responses,
-        }
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string"},
     }
 
 
@@ -186,6 +205,45 @@ PATHS: dict[str, JSON] = {
             {"200": _json("The board.", _ref("Board")), "401": BAD_TOKEN, "404": HIDDEN},
         ),
     },
+    "/search": _get(
+        "search",
+        "Full-text search over the boards the caller may read, best matches first.",
+        ANYONE,
+        {
+            "200": _json("One page of results (none for an empty q).", _ref("SearchResults")),
+            "401": BAD_TOKEN,
+            "422": _error("A date or the page number is not valid."),
+        },
+        [
+            _query(
+                "q",
+                "Words to find, accents and case ignored; a word matches as a prefix, "
+                '"a quoted phrase" exactly.',
+            ),
+            _query("board", "Only this board (a slug); a board the caller can't read: none."),
+            _query("author", "Only by this member (a login)."),
+            {
+                "name": "from",
+                "in": "query",
+                "required": False,
+                "description": "From this day on (site time zone).",
+                "schema": {"type": "string", "format": "date"},
+            },
+            {
+                "name": "to",
+                "in": "query",
+                "required": False,
+                "description": "Up to and including this day (site time zone).",
+                "schema": {"type": "string", "format": "date"},
+            },
+            {
+                "name": "page",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+            },
+        ],
+    ),
     "/openapi.json": _get(
         "getOpenApi",
         "This document.",
@@ -197,6 +255,9 @@ PATHS: dict[str, JSON] = {
 
 def openapi_document() -> JSON:
     """The OpenAPI document served at /api/v1/openapi.json."""
+    # Imported here: openapi_topics and openapi_directory build on this module's helpers.
+    from forum.api import openapi_directory, openapi_topics
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -209,6 +270,9 @@ def openapi_document() -> JSON:
             ),
         },
         "servers": [{"url": API_PREFIX}],
-        "paths": PATHS,
-        "components": {"schemas": SCHEMAS, "securitySchemes": SECURITY_SCHEMES},
+        "paths": {**PATHS, **openapi_topics.PATHS, **openapi_directory.PATHS},
+        "components": {
+            "schemas": {**SCHEMAS, **openapi_topics.SCHEMAS, **openapi_directory.SCHEMAS},
+            "securitySchemes": SECURITY_SCHEMES,
+        },
     }

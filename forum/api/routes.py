@@ -5,12 +5,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from forum.access import Actor
+from forum.api import search as search_api
 from forum.api import serialize
+from forum.api import topics as topic_api
 from forum.api.openapi import openapi_document
 from forum.db import Database
 from forum.i18n import gettext as _
 from forum.services import accounts as account_service
 from forum.services import boards as board_service
+from forum.services import directory as directory_service
+from forum.services import organisations as organisation_service
 
 
 def unauthenticated() -> Response:
@@ -51,6 +55,34 @@ async def get_board(request: Request) -> Response:
     return JSONResponse(serialize.board(page))
 
 
+def _param(request: Request, name: str) -> str:
+    return request.query_params.get(name, "").strip()[:120]
+
+
+async def list_members(request: Request) -> Response:
+    """The directory, filtered; anonymous callers get 401."""
+    actor: Actor = request.state.actor
+    if actor.user_id is None:
+        return unauthenticated()
+    filters = directory_service.MemberFilters(
+        **{name: _param(request, name) for name in ("q", "territory", "activity", "organisation")}
+    )
+    db: Database = request.app.state.db
+    cards = await db.run_read(directory_service.find_members, actor=actor, filters=filters)
+    return JSONResponse({"members": [serialize.member(card) for card in cards]})
+
+
+async def list_organisations(request: Request) -> Response:
+    """The member organisations, filtered; anonymous callers get 401."""
+    actor: Actor = request.state.actor
+    if actor.user_id is None:
+        return unauthenticated()
+    search = {name: _param(request, name) for name in ("q", "territory", "activity")}
+    db: Database = request.app.state.db
+    rows = await db.run_read(organisation_service.find_organisations, actor=actor, **search)
+    return JSONResponse({"organisations": [serialize.organisation(row) for row in rows]})
+
+
 async def openapi(request: Request) -> Response:
     """The OpenAPI document, as JSON."""
     return JSONResponse(openapi_document())
@@ -62,5 +94,9 @@ def routes() -> list[BaseRoute]:
         Route("/me", me, methods=["GET"], name="api_me"),
         Route("/boards", list_boards, methods=["GET"], name="api_boards"),
         Route("/boards/{slug}", get_board, methods=["GET"], name="api_board"),
+        Route("/members", list_members, methods=["GET"], name="api_members"),
+        Route("/organisations", list_organisations, methods=["GET"], name="api_organisations"),
+        Route("/search", search_api.search, methods=["GET"], name="api_search"),
         Route("/openapi.json", openapi, methods=["GET"], name="api_openapi"),
+        *topic_api.routes(),
     ]

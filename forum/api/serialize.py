@@ -3,8 +3,11 @@
 from datetime import UTC, datetime
 from typing import Any
 
+from forum.models import Organisation
 from forum.services.accounts import AccountOverview
 from forum.services.boards import BoardPage
+from forum.services.directory import MemberCard
+from forum.services.organisations import OrganisationRow
 
 JSON = dict[str, Any]
 
@@ -49,4 +52,51 @@ def me(overview: AccountOverview) -> JSON:
             {"slug": group.slug, "name": group.name, "role": role}
             for group, role in overview.groups
         ],
+    }
+
+
+def member(card: MemberCard) -> JSON:
+    """A member of the directory; "email" only when the caller may see it."""
+    org = card.organisation
+    body: JSON = {
+        "login": card.user.login,
+        "display_name": card.user.display_name,
+        "organisation": None if org is None else {"slug": org.slug, "name": org.name},
+        "role": card.role,
+        "territory": card.territory,
+        "languages": card.languages,
+    }
+    if card.email is not None:
+        body["email"] = card.email
+    return body
+
+
+ORGANISATION_TEXTS = (
+    "acronym",
+    "kind",
+    "country",
+    "city",
+    "address",
+    "website",
+    "email",
+    "phone",
+    "description",
+    "territories",
+    "trades_and_activities",
+    "resources",
+    "pooling",
+    "expectations",
+)
+
+
+def organisation(row: OrganisationRow) -> JSON:
+    """An organisation with every field of the survey."""
+    org: Organisation = row.organisation
+    return {
+        "slug": org.slug,
+        "name": org.name,
+        **{name: getattr(org, name) for name in ORGANISATION_TEXTS},
+        "members": row.members,
+        "url": f"/organisations/{org.slug}",
+        "updated_at": iso_utc(org.updated_at),
     }

@@ -2,9 +2,17 @@
 
 from starlette.routing import BaseRoute
 
-from forum.routes import account, admin, auth, home
+from forum.routes import account, admin, auth, directory, home, search, topics
 
 
 def routes() -> list[BaseRoute]:
     """Every HTML route of the forum."""
-    return [*home.routes, *auth.routes, *account.routes, *admin.routes]
+    return [
+        *home.routes,
+        *auth.routes,
+        *account.routes,
+        *admin.routes,
+        *directory.routes,
+        *topics.routes,
+        *search.routes,
+    ]

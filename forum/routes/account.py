@@ -1,4 +1,4 @@
-"""The member's own account: profile, language, password, open sessions."""
+"""The member's own account: profile, public directory profile, language, password, sessions."""
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,6 +12,7 @@ from forum.forms import read_form
 from forum.i18n import gettext as _
 from forum.routes.navigation import client_ip, see_other
 from forum.services import accounts as account_service
+from forum.services import directory as directory_service
 from forum.services import sessions as session_service
 from forum.services import users as user_service
 from forum.templating import render
@@ -24,10 +25,25 @@ def _member(request: Request) -> int:
     return actor.user_id
 
 
+def _public_values(public: directory_service.OwnProfile) -> dict[str, str]:
+    profile = public.profile
+    if profile is None:
+        return {}
+    return {
+        "organisation": public.organisation.slug if public.organisation else "",
+        "role_in_organisation": profile.role_in_organisation,
+        "territory": profile.territory,
+        "languages": profile.languages,
+        "presentation": profile.presentation,
+        "show_email": "1" if profile.show_email else "",
+    }
+
+
 async def _page(request: Request, status: int = 200, **context: object) -> Response:
     db: Database = request.app.state.db
     user_id = _member(request)
     overview = await db.run_read(account_service.account_overview, user_id=user_id)
+    public = await db.run_read(directory_service.own_profile, user_id=user_id)
     values = {
         "display_name": overview.user.display_name,
         "email": overview.user.email or "",
@@ -37,6 +53,9 @@ async def _page(request: Request, status: int = 200, **context: object) -> Respo
         "overview": overview,
         "values": values,
         "errors": {},
+        "public": public,
+        "public_values": _public_values(public),
+        "public_errors": {},
         "password_errors": {},
         "saved": "",
     }
@@ -67,6 +86,27 @@ async def update_profile(request: Request) -> Response:
     except InvalidInput as exc:
         return await _page(request, 400, errors=exc.errors, values=form.values())
     return see_other("/account?saved=profile")
+
+
+async def update_public_profile(request: Request) -> Response:
+    """Save what the member directory shows about oneself."""
+    _member(request)
+    form = await read_form(request)
+    db: Database = request.app.state.db
+    try:
+        await db.run_in_transaction(
+            directory_service.update_member_profile,
+            actor=request.state.actor,
+            organisation=form.get("organisation"),
+            role_in_organisation=form.get("role_in_organisation"),
+            territory=form.get("territory"),
+            languages=form.get("languages"),
+            presentation=form.get("presentation"),
+            show_email=form.flag("show_email"),
+        )
+    except InvalidInput as exc:
+        return await _page(request, 400, public_errors=exc.errors, public_values=form.values())
+    return see_other("/account?saved=public-profile#profil-public")
 
 
 async def change_password(request: Request) -> Response:
@@ -133,6 +173,12 @@ async def revoke_other_sessions(request: Request) -> Response:
 routes = [
     Route("/account", account_page, methods=["GET"], name="account"),
     Route("/account", update_profile, methods=["POST"]),
+    Route(
+        "/account/public-profile",
+        update_public_profile,
+        methods=["POST"],
+        name="account_public_profile",
+    ),
     Route("/account/password", change_password, methods=["POST"], name="account_password"),
     Route(
         "/account/sessions/{session_id:int}/revoke",

@@ -9,8 +9,10 @@ from forum.access import Actor
 from forum.auth.middleware import LANGUAGE_COOKIE
 from forum.db import Database
 from forum.forms import read_form
+from forum.pagination import parse_page
 from forum.routes.navigation import safe_next, see_other
 from forum.services import boards as board_service
+from forum.services import topic_views
 from forum.services import users as user_service
 from forum.templating import render
 
@@ -24,12 +26,15 @@ async def home(request: Request) -> Response:
 
 
 async def board(request: Request) -> Response:
-    """A board's page; a hidden board is a 404."""
+    """A board's page and a page of its topics; a hidden board is a 404."""
     db: Database = request.app.state.db
-    page = await db.run_read(
-        board_service.board_page, request.state.actor, request.path_params["slug"]
+    listing = await db.run_read(
+        topic_views.board_topics,
+        request.state.actor,
+        request.path_params["slug"],
+        parse_page(request.query_params.get("page")),
     )
-    return render(request, "board.html", {"page": page})
+    return render(request, "board.html", {"page": listing.page, "listing": listing})
 
 
 async def language(request: Request) -> Response:

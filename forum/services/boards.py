@@ -15,7 +15,7 @@ from forum.access import (
 )
 from forum.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from forum.i18n import gettext as _
-from forum.models import Board, Group, Visibility
+from forum.models import Board, Group, Topic, Visibility
 from forum.services.groups import (
     clean_description,
     clean_name,
@@ -293,9 +293,13 @@ def admin_save_board(
 def admin_delete_board(session: Session, *, actor: Actor, slug: str, confirmed: bool) -> None:
     """Delete a board once confirmed."""
     access_site_admin(actor)
-    get_board(session, slug)
+    board = get_board(session, slug)
     if not confirmed:
         raise InvalidInput({"confirm": _("Cochez la case pour confirmer la suppression.")})
+    if session.exec(select(Topic.id).where(Topic.board_id == board.id)).first() is not None:
+        raise InvalidInput(
+            {"confirm": _("Ce tableau contient des sujets : il ne peut pas être supprimé.")}
+        )
     delete_board(session, slug=slug)
 
 

@@ -1,0 +1,279 @@
+"""Discussion pages: a topic and its posts, new topics, replies, edits, deletion, history.
+
+Every form previews without JavaScript: a "Prévisualiser" submit button re-renders the form
+with the rendered Markdown above it, and nothing is written.
+"""
+
+from typing import Any
+from urllib.parse import quote as url_quote
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from forum.access import Actor
+from forum.db import Database
+from forum.errors import InvalidInput
+from forum.forms import Form, read_form
+from forum.i18n import gettext as _
+from forum.markup import render_markdown
+from forum.pagination import page_of, parse_page
+from forum.routes.navigation import see_other
+from forum.services import revisions as revision_service
+from forum.services import topic_views as views
+from forum.services import topics as topic_service
+from forum.services.post_views import POSTS_PER_PAGE
+from forum.templating import render
+
+PREVIEW = "preview"
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _actor(request: Request) -> Actor:
+    actor: Actor = request.state.actor
+    return actor
+
+
+def _id(raw: str | None) -> int | None:
+    """A positive id from a form or query field; anything else is None."""
+    if raw is None or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw) or None
+
+
+def _post_url(topic_id: int, post_id: int, number: int) -> str:
+    return f"/t/{topic_id}?page={page_of(number, POSTS_PER_PAGE)}#p{post_id}"
+
+
+def _preview(form: Form) -> tuple[str, dict[str, str]]:
+    """The rendered body for the preview, or the reason there is none."""
+    try:
+        return render_markdown(topic_service.clean_body(form.get("body"))), {}
+    except InvalidInput as exc:
+        return "", exc.errors
+
+
+def _limits() -> dict[str, Any]:
+    return {
+        "title_min": topic_service.TITLE_MIN,
+        "title_max": topic_service.TITLE_MAX,
+        "body_max": topic_service.BODY_MAX,
+    }
+
+
+# --- a topic and its replies ------------------------------------------------------------------
+
+
+async def show_topic(request: Request) -> Response:
+    """A page of a topic; ?reply_to= and ?quote= prepare the reply form."""
+    query = request.query_params
+    view = await _db(request).run_read(
+        views.topic_page,
+        _actor(request),
+        request.path_params["topic_id"],
+        parse_page(query.get("page")),
+        reply_to=_id(query.get("reply_to")),
+        quote=_id(query.get("quote")),
+    )
+    return _topic_response(request, view, values={"body": view.draft})
+
+
+def _topic_response(
+    request: Request,
+    view: views.TopicPage,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    preview: str = "",
+    status: int = 200,
+) -> Response:
+    context = {"view": view, "values": values, "errors": errors or {}, "preview": preview}
+    return render(request, "topic.html", {**context, **_limits()}, status)
+
+
+async def reply(request: Request) -> Response:
+    """Post a reply (or preview it); errors re-render the page with the text kept."""
+    form = await read_form(request)
+    actor = _actor(request)
+    topic_id: int = request.path_params["topic_id"]
+    if not actor.is_authenticated:
+        return see_other("/login?next=" + url_quote(f"/t/{topic_id}", safe="/"))
+    reply_to = _id(form.get("reply_to"))
+    db = _db(request)
+
+    async def again(errors: dict[str, str], preview: str = "") -> Response:
+        view = await db.run_read(
+            views.topic_page,
+            actor,
+            topic_id,
+            parse_page(form.get("page")),
+            reply_to=reply_to,
+            writing=True,
+        )
+        status = 400 if errors else 200
+        values = form.values()
+        return _topic_response(
+            request, view, values=values, errors=errors, preview=preview, status=status
+        )
+
+    if form.get("action") == PREVIEW:
+        preview, errors = _preview(form)
+        return await again(errors, preview)
+    try:
+        post = await db.run_in_transaction(
+            topic_service.post_reply,
+            actor=actor,
+            topic_id=topic_id,
+            body=form.get("body"),
+            reply_to_id=reply_to,
+        )
+    except InvalidInput as exc:
+        return await again(exc.errors)
+    assert post.id is not None
+    return see_other(_post_url(topic_id, post.id, post.number))
+
+
+# --- new topics -------------------------------------------------------------------------------
+
+
+async def _new_topic_page(
+    request: Request,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    preview: str = "",
+    status: int = 200,
+) -> Response:
+    board = await _db(request).run_read(
+        views.new_topic_form, _actor(request), request.path_params["slug"]
+    )
+    context = {"page": board, "values": values, "errors": errors or {}, "preview": preview}
+    return render(request, "topic_new.html", {**context, **_limits()}, status)
+
+
+async def new_topic_form(request: Request) -> Response:
+    """The form to start a topic (members allowed to post in the board)."""
+    return await _new_topic_page(request, values={})
+
+
+async def create_topic(request: Request) -> Response:
+    """Start a topic (or preview its first post)."""
+    form = await read_form(request)
+    if form.get("action") == PREVIEW:
+        preview, errors = _preview(form)
+        return await _new_topic_page(
+            request,
+            values=form.values(),
+            errors=errors,
+            preview=preview,
+            status=400 if errors else 200,
+        )
+    try:
+        topic = await _db(request).run_in_transaction(
+            topic_service.start_topic,
+            actor=_actor(request),
+            board_slug=request.path_params["slug"],
+            title=form.get("title"),
+            body=form.get("body"),
+        )
+    except InvalidInput as exc:
+        return await _new_topic_page(request, values=form.values(), errors=exc.errors, status=400)
+    return see_other(f"/t/{topic.id}")
+
+
+# --- one post ---------------------------------------------------------------------------------
+
+
+async def goto_post(request: Request) -> Response:
+    """The stable link of a post: to the page of its topic that shows it."""
+    post_id: int = request.path_params["post_id"]
+    topic_id, page = await _db(request).run_read(views.post_location, _actor(request), post_id)
+    return see_other(f"/t/{topic_id}?page={page}#p{post_id}")
+
+
+async def _edit_page(
+    request: Request,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    delete_errors: dict[str, str] | None = None,
+    preview: str = "",
+    status: int = 200,
+) -> Response:
+    editing = await _db(request).run_read(
+        views.post_for_edit, _actor(request), request.path_params["post_id"]
+    )
+    context = {
+        "editing": editing,
+        "values": values if values is not None else {"body": editing.post.body},
+        "errors": errors or {},
+        "delete_errors": delete_errors or {},
+        "preview": preview,
+    }
+    return render(request, "post_edit.html", {**context, **_limits()}, status)
+
+
+async def edit_form(request: Request) -> Response:
+    """The edit form of one's own post."""
+    return await _edit_page(request)
+
+
+async def edit(request: Request) -> Response:
+    """Save an edit (the previous version is kept), or preview it."""
+    form = await read_form(request)
+    if form.get("action") == PREVIEW:
+        preview, errors = _preview(form)
+        status = 400 if errors else 200
+        return await _edit_page(
+            request, values=form.values(), errors=errors, preview=preview, status=status
+        )
+    try:
+        post = await _db(request).run_in_transaction(
+            topic_service.edit_post,
+            actor=_actor(request),
+            post_id=request.path_params["post_id"],
+            body=form.get("body"),
+        )
+    except InvalidInput as exc:
+        return await _edit_page(request, values=form.values(), errors=exc.errors, status=400)
+    assert post.id is not None
+    return see_other(_post_url(post.topic_id, post.id, post.number))
+
+
+async def delete(request: Request) -> Response:
+    """Delete one's own post, once confirmed; it stays in the topic as a placeholder."""
+    form = await read_form(request)
+    if not form.flag("confirm"):
+        # The edit page checks access first: someone else's post answers 403 or 404.
+        errors = {"confirm": _("Cochez la case pour confirmer la suppression.")}
+        return await _edit_page(request, delete_errors=errors, status=400)
+    post = await _db(request).run_in_transaction(
+        topic_service.delete_own_post, actor=_actor(request), post_id=request.path_params["post_id"]
+    )
+    assert post.id is not None
+    return see_other(_post_url(post.topic_id, post.id, post.number))
+
+
+async def revisions(request: Request) -> Response:
+    """Every edit of a post, as lists of added and removed lines."""
+    history = await _db(request).run_read(
+        revision_service.post_revisions, _actor(request), request.path_params["post_id"]
+    )
+    return render(request, "post_revisions.html", {"history": history})
+
+
+routes = [
+    Route("/b/{slug}/new", new_topic_form, methods=["GET"], name="topic_new"),
+    Route("/b/{slug}/new", create_topic, methods=["POST"]),
+    Route("/t/{topic_id:int}", show_topic, methods=["GET"], name="topic"),
+    Route("/t/{topic_id:int}/reply", reply, methods=["POST"], name="topic_reply"),
+    Route("/p/{post_id:int}", goto_post, methods=["GET"], name="post"),
+    Route("/p/{post_id:int}/edit", edit_form, methods=["GET"], name="post_edit"),
+    Route("/p/{post_id:int}/edit", edit, methods=["POST"]),
+    Route("/p/{post_id:int}/delete", delete, methods=["POST"], name="post_delete"),
+    Route("/p/{post_id:int}/revisions", revisions, methods=["GET"], name="post_revisions"),
+]

@@ -1,0 +1,142 @@
+"""Posts as a reader sees them: author, reply link, placeholder for deleted or hidden ones.
+
+Posts the reader may not see (deleted, or hidden by moderation) keep their place and number
+but come out as placeholders, without body or author.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from forum.access import Actor, can_edit_post, can_moderate_board
+from forum.i18n import gettext as _
+from forum.markup import escape_markdown
+from forum.models import Board, Post, Topic, User
+from forum.pagination import page_of
+
+POSTS_PER_PAGE = 20
+
+VISIBLE, DELETED, HIDDEN = "visible", "deleted", "hidden"
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author as the pages show them."""
+
+    id: int
+    display_name: str
+
+
+@dataclass(frozen=True)
+class ReplyRef:
+    """The post a reply answers: a link when it can still be read, a mention otherwise."""
+
+    post_id: int
+    number: int
+    author_name: str | None  # None when the post was deleted or hidden
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post as this reader sees it; `shown` is False for a placeholder (no body, no author)."""
+
+    id: int
+    topic_id: int
+    number: int
+    state: str  # visible, deleted or hidden
+    shown: bool
+    author: Person | None
+    body: str
+    html: str
+    created_at: datetime
+    edited_at: datetime | None
+    reply_to: ReplyRef | None
+    can_edit: bool
+    page: int
+
+    @property
+    def attribution(self) -> str:
+        """The Markdown line that opens a quotation of this post."""
+        name = self.author.display_name if self.author else ""
+        return _(
+            "**%(name)s** a écrit ([message n°%(number)s](%(url)s)) :",
+            name=escape_markdown(name),
+            number=self.number,
+            url="/p/" + str(self.id),
+        )
+
+
+def names_of(session: Session, user_ids: set[int]) -> dict[int, str]:
+    """Display names of members, by id."""
+    if not user_ids:
+        return {}
+    rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(user_ids)))
+    return {user_id: name for user_id, name in rows.all() if user_id is not None}
+
+
+def person(session: Session, user_id: int) -> Person:
+    """A member as an author."""
+    return Person(user_id, names_of(session, {user_id}).get(user_id, ""))
+
+
+def _state(post: Post) -> str:
+    if post.deleted_at is not None:
+        return DELETED
+    return HIDDEN if post.hidden_at is not None else VISIBLE
+
+
+def post_views(
+    session: Session, actor: Actor, board: Board, topic: Topic, posts: list[Post]
+) -> list[PostView]:
+    """Posts as the actor sees them, with their authors and the posts they answer."""
+    moderator = can_moderate_board(actor, board)
+    reply_ids = {p.reply_to_id for p in posts if p.reply_to_id is not None}
+    targets = (
+        {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(reply_ids))).all()}
+        if reply_ids
+        else {}
+    )
+    names = names_of(session, {p.author_id for p in [*posts, *targets.values()]})
+
+    def shown(post: Post) -> bool:
+        state = _state(post)
+        return state == VISIBLE or (state == HIDDEN and moderator)
+
+    views = []
+    for post in posts:
+        assert post.id is not None
+        is_shown = shown(post)
+        reply = None
+        target = targets.get(post.reply_to_id) if post.reply_to_id is not None else None
+        if target is not None and target.id is not None:
+            reply = ReplyRef(
+                post_id=target.id,
+                number=target.number,
+                author_name=names.get(target.author_id, "") if shown(target) else None,
+            )
+        views.append(
+            PostView(
+                id=post.id,
+                topic_id=post.topic_id,
+                number=post.number,
+                state=_state(post),
+                shown=is_shown,
+                author=Person(post.author_id, names.get(post.author_id, "")) if is_shown else None,
+                body=post.body if is_shown else "",
+                html=post.html if is_shown else "",
+                created_at=post.created_at,
+                edited_at=post.edited_at if is_shown else None,
+                reply_to=reply,
+                can_edit=is_shown and can_edit_post(actor, board, topic, post),
+                page=page_of(post.number, POSTS_PER_PAGE),
+            )
+        )
+    return views
+
+
+def board_of(session: Session, topic: Topic) -> Board:
+    """The board of a topic that access_topic let through."""
+    board = session.get(Board, topic.board_id)
+    assert board is not None  # access_topic checked it
+    return board

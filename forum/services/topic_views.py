@@ -1,0 +1,202 @@
+"""Reading discussions: a board's topics, a topic's pages of posts, one post, where a post is."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from forum.access import (
+    Actor,
+    access_board,
+    access_post,
+    access_topic,
+    can_moderate_board,
+    can_write_in_topic,
+)
+from forum.errors import NotFound
+from forum.markup import quote_markdown
+from forum.models import Board, Group, Post, Topic, User
+from forum.pagination import Pagination, page_of
+from forum.services.boards import BoardPage, board_page
+from forum.services.post_views import (
+    POSTS_PER_PAGE,
+    Person,
+    PostView,
+    board_of,
+    person,
+    post_views,
+)
+
+TOPICS_PER_PAGE = 30
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    """One page of a topic, with what the reader may do there and the reply form's content."""
+
+    topic: Topic
+    board: Board
+    group: Group | None
+    author: Person
+    posts: list[PostView]
+    pagination: Pagination
+    can_reply: bool
+    can_moderate: bool
+    reply_target: PostView | None
+    draft: str
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    """A topic in a board's list."""
+
+    topic: Topic
+    author_name: str
+
+    @property
+    def replies(self) -> int:
+        """Posts after the first one."""
+        return max(self.topic.post_count - 1, 0)
+
+
+@dataclass(frozen=True)
+class BoardTopics:
+    """A board's page of topics: pinned ones first, then by latest activity."""
+
+    page: BoardPage
+    topics: list[TopicRow]
+    pagination: Pagination
+    total: int
+
+
+def board_topics(session: Session, actor: Actor, slug: str, page: int = 1) -> BoardTopics:
+    """A page of the topics of a board the actor may read; a hidden board is NotFound."""
+    info = board_page(session, actor, slug)
+    live = (col(Topic.board_id) == info.board.id) & col(Topic.deleted_at).is_(None)
+    total = session.exec(select(func.count()).select_from(Topic).where(live)).one()
+    pagination = Pagination.of(page, total, TOPICS_PER_PAGE)
+    rows = session.exec(
+        select(Topic, User.display_name)
+        .join(User, col(User.id) == col(Topic.author_id))
+        .where(live)
+        .order_by(col(Topic.is_pinned).desc(), col(Topic.last_post_at).desc(), col(Topic.id).desc())
+        .offset(pagination.offset(TOPICS_PER_PAGE))
+        .limit(TOPICS_PER_PAGE)
+    ).all()
+    topics = [TopicRow(topic=topic, author_name=name) for topic, name in rows]
+    return BoardTopics(page=info, topics=topics, pagination=pagination, total=total)
+
+
+def topic_page(
+    session: Session,
+    actor: Actor,
+    topic_id: int,
+    page: int = 1,
+    *,
+    reply_to: int | None = None,
+    quote: int | None = None,
+    writing: bool = False,
+) -> TopicPage:
+    """A page of a topic; with quote, the reply form starts with that post quoted.
+
+    writing=True is for re-showing the reply form (preview, errors): the actor must be
+    allowed to reply. Unknown reply_to or quote ids are ignored.
+    """
+    topic = access_topic(session, actor, topic_id, for_write=writing)
+    board = board_of(session, topic)
+    pagination = Pagination.of(page, topic.post_count, POSTS_PER_PAGE)
+    first = pagination.offset(POSTS_PER_PAGE) + 1
+    posts = session.exec(
+        select(Post)
+        .where(col(Post.topic_id) == topic.id)
+        .where(col(Post.number).between(first, first + POSTS_PER_PAGE - 1))
+        .order_by(col(Post.number))
+    ).all()
+    target = None
+    target_id = quote if quote is not None else reply_to
+    if target_id is not None:
+        try:
+            found = access_post(session, actor, target_id)
+        except NotFound:
+            found = None
+        if found is not None and found.topic_id == topic.id:
+            [target] = post_views(session, actor, board, topic, [found])
+    draft = ""
+    if quote is not None and target is not None:
+        draft = quote_markdown(target.body, target.attribution)
+    group = session.get(Group, board.group_id) if board.group_id is not None else None
+    return TopicPage(
+        topic=topic,
+        board=board,
+        group=group,
+        author=person(session, topic.author_id),
+        posts=post_views(session, actor, board, topic, list(posts)),
+        pagination=pagination,
+        can_reply=can_write_in_topic(actor, board, topic),
+        can_moderate=can_moderate_board(actor, board),
+        reply_target=target,
+        draft=draft,
+    )
+
+
+@dataclass(frozen=True)
+class TopicDetail:
+    """A topic with every one of its posts (for the API)."""
+
+    topic: Topic
+    board: Board
+    author: Person
+    posts: list[PostView]
+
+
+def topic_detail(session: Session, actor: Actor, topic_id: int) -> TopicDetail:
+    """A topic the actor may read, with all its posts, the first one included."""
+    topic = access_topic(session, actor, topic_id)
+    board = board_of(session, topic)
+    posts = session.exec(
+        select(Post).where(col(Post.topic_id) == topic.id).order_by(col(Post.number))
+    ).all()
+    return TopicDetail(
+        topic=topic,
+        board=board,
+        author=person(session, topic.author_id),
+        posts=post_views(session, actor, board, topic, list(posts)),
+    )
+
+
+def get_post(session: Session, actor: Actor, post_id: int) -> PostView:
+    """One post the actor may read; deleted and hidden posts are NotFound."""
+    post = access_post(session, actor, post_id)
+    topic = access_topic(session, actor, post.topic_id)
+    [view] = post_views(session, actor, board_of(session, topic), topic, [post])
+    return view
+
+
+def post_location(session: Session, actor: Actor, post_id: int) -> tuple[int, int]:
+    """(topic id, page number) of a post the actor may read."""
+    post = access_post(session, actor, post_id)
+    return post.topic_id, page_of(post.number, POSTS_PER_PAGE)
+
+
+@dataclass(frozen=True)
+class PostEditing:
+    """What the edit page of a post needs."""
+
+    post: PostView
+    topic: Topic
+    board: Board
+
+
+def post_for_edit(session: Session, actor: Actor, post_id: int) -> PostEditing:
+    """A post the actor may edit (their own, in a topic they may still write in)."""
+    post = access_post(session, actor, post_id, for_write=True)
+    topic = access_topic(session, actor, post.topic_id)
+    board = board_of(session, topic)
+    [view] = post_views(session, actor, board, topic, [post])
+    return PostEditing(post=view, topic=topic, board=board)
+
+
+def new_topic_form(session: Session, actor: Actor, slug: str) -> BoardPage:
+    """The board in which the actor wants to start a topic; they must be allowed to post."""
+    access_board(session, actor, slug, for_write=True)
+    return board_page(session, actor, slug)

@@ -1,0 +1,1 @@
+"""Tests of collab, the Yjs server library."""

@@ -1,0 +1,1 @@
+"""Interoperability tests against real Yjs clients in Node."""
