@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from forum import indexing
 from forum.access import Actor
 from forum.api.serialize import iso_utc
 from forum.db import Database
@@ -163,6 +164,7 @@ async def start_topic(request: Request) -> Response:
         body=body,
     )
     assert topic.id is not None
+    await indexing.index_topic(request.app.state, topic.id, topic.first_post_id)
     detail = await db.run_read(views.topic_detail, actor, topic.id)
     headers = {"Location": f"/api/v1/topics/{topic.id}"}
     return JSONResponse(topic_json(detail), status_code=201, headers=headers)
@@ -195,6 +197,7 @@ async def reply(request: Request) -> Response:
         topic_service.post_reply, actor=actor, topic_id=topic_id, body=body, reply_to_id=reply_to
     )
     assert post.id is not None
+    await indexing.index_post(request.app.state, post.id)
     view = await db.run_read(views.get_post, actor, post.id)
     headers = {"Location": f"/api/v1/posts/{post.id}"}
     return JSONResponse(post_json(view), status_code=201, headers=headers)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from forum import indexing
 from forum.access import Actor
 from forum.db import Database
 from forum.errors import InvalidInput
@@ -134,6 +135,7 @@ async def reply(request: Request) -> Response:
     except InvalidInput as exc:
         return await again(exc.errors)
     assert post.id is not None
+    await indexing.index_post(request.app.state, post.id)
     return see_other(_post_url(topic_id, post.id, post.number))
 
 
@@ -182,6 +184,8 @@ async def create_topic(request: Request) -> Response:
         )
     except InvalidInput as exc:
         return await _new_topic_page(request, values=form.values(), errors=exc.errors, status=400)
+    assert topic.id is not None
+    await indexing.index_topic(request.app.state, topic.id, topic.first_post_id)
     return see_other(f"/t/{topic.id}")
 
 
@@ -241,6 +245,7 @@ async def edit(request: Request) -> Response:
     except InvalidInput as exc:
         return await _edit_page(request, values=form.values(), errors=exc.errors, status=400)
     assert post.id is not None
+    await indexing.index_post(request.app.state, post.id, with_topic=post.number == 1)
     return see_other(_post_url(post.topic_id, post.id, post.number))
 
 
@@ -255,6 +260,7 @@ async def delete(request: Request) -> Response:
         topic_service.delete_own_post, actor=_actor(request), post_id=request.path_params["post_id"]
     )
     assert post.id is not None
+    await indexing.unindex_post(request.app.state, post.id)
     return see_other(_post_url(post.topic_id, post.id, post.number))
 
 
