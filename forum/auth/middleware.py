@@ -24,6 +24,7 @@ LANGUAGE_COOKIE = "forum_lang"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STATIC_PREFIX = "/static/"
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,10 @@ class AuthMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["path"].startswith(STATIC_PREFIX):
+            # Stylesheets and scripts are the same for everyone: no database round trip.
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
