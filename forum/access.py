@@ -265,9 +265,13 @@ def can_edit_post(actor: Actor, board: Board, topic: Topic, post: Post) -> bool:
 def access_topic(
     session: Session, actor: Actor, topic_id: int, *, for_write: bool = False
 ) -> Topic:
-    """Fetch a topic the actor may read (for_write: reply in it); hidden or deleted: NotFound."""
+    """Fetch a topic the actor may read (for_write: reply in it); hidden: NotFound.
+
+    A deleted topic is NotFound except to administrators, who may read (not write) it to
+    restore it.
+    """
     topic = session.get(Topic, topic_id) if 0 < topic_id <= MAX_ID else None
-    if topic is None or topic.deleted_at is not None:
+    if topic is None or (topic.deleted_at is not None and (for_write or not actor.is_admin)):
         raise NotFound(f"topic {topic_id}")
     board = session.get(Board, topic.board_id)
     if board is None or not can_see_board(actor, board):
@@ -294,3 +298,68 @@ def access_post(session: Session, actor: Actor, post_id: int, *, for_write: bool
     if for_write and not can_edit_post(actor, board, topic, post):
         raise PermissionDenied(f"post {post_id}")
     return post
+
+
+# --- moderation ------------------------------------------------------------------------------
+
+
+def can_restore_topic(actor: Actor) -> bool:
+    """May the actor bring back a deleted topic? Administrators only."""
+    return actor.is_authenticated and actor.is_admin
+
+
+def access_topic_to_moderate(
+    session: Session, actor: Actor, topic_id: int, *, deleted: bool = False
+) -> tuple[Topic, Board]:
+    """A topic (and its board) the actor moderates; hidden: NotFound, merely visible: denied.
+
+    With deleted=True the topic must be deleted (restoring it is for administrators only);
+    otherwise a deleted topic is NotFound.
+    """
+    topic = access_topic(session, actor, topic_id)
+    board = session.get(Board, topic.board_id)
+    assert board is not None  # access_topic checked it
+    if (topic.deleted_at is not None) != deleted:
+        raise NotFound(f"topic {topic_id}")
+    allowed = can_restore_topic(actor) if deleted else can_moderate_board(actor, board)
+    if not allowed:
+        raise PermissionDenied(f"topic {topic_id}")
+    return topic, board
+
+
+def access_post_to_moderate(
+    session: Session, actor: Actor, post_id: int
+) -> tuple[Post, Topic, Board]:
+    """A post (with its topic and board) the actor moderates; hidden: NotFound, else denied."""
+    post = access_post(session, actor, post_id)
+    topic, board = access_topic_to_moderate(session, actor, post.topic_id)
+    return post, topic, board
+
+
+def check_moderates(actor: Actor, board: Board, what: str) -> None:
+    """Let the board's moderators through; a hidden board is NotFound, a visible one denied."""
+    if not can_see_board(actor, board):
+        raise NotFound(what)
+    if not can_moderate_board(actor, board):
+        raise PermissionDenied(what)
+
+
+def access_board_to_moderate(session: Session, actor: Actor, slug: str) -> Board:
+    """A board the actor moderates, e.g. the destination of a move; hidden: NotFound."""
+    board = session.exec(select(Board).where(Board.slug == slug)).first()
+    if board is None:
+        raise NotFound(slug)
+    check_moderates(actor, board, slug)
+    return board
+
+
+def can_moderate_anything(actor: Actor) -> bool:
+    """Does the actor moderate at least one group (or administer the site)? For the header."""
+    if not actor.is_authenticated:
+        return False
+    return actor.is_admin or any(role == Role.MODERATOR.value for role in actor.roles.values())
+
+
+def moderated_boards(session: Session, actor: Actor) -> list[Board]:
+    """The boards the actor moderates, among those they may read."""
+    return [board for board in visible_boards(session, actor) if can_moderate_board(actor, board)]

@@ -279,3 +279,49 @@ class PostRevision(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     editor_id: int = Field(foreign_key="users.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Report(SQLModel, table=True):
+    """A member's report of a post to the moderators of its board; open until resolved."""
+
+    __tablename__ = "reports"
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="posts.id", index=True, ondelete="CASCADE")
+    reporter_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    reason: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    resolved_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    resolved_by_id: int | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL", index=True
+    )
+
+
+class TopicRead(SQLModel, table=True):
+    """How far a member has read a topic: the highest post number they were shown."""
+
+    __tablename__ = "topic_reads"
+    __table_args__ = (UniqueConstraint("user_id", "topic_id", name="uq_topic_read"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")  # uq_topic_read indexes it
+    topic_id: int = Field(foreign_key="topics.id", index=True, ondelete="CASCADE")
+    last_read_number: int = Field(default=0)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Draft(SQLModel, table=True):
+    """A member's unposted text, kept on the server.
+
+    key is "topic:{board_id}" (a new topic) or "reply:{topic_id}".
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_draft"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")  # uq_draft indexes it
+    key: str = Field(max_length=40)
+    title: str = Field(default="", max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from forum import i18n
-from forum.access import ANONYMOUS, Actor, can_administer_site
+from forum.access import ANONYMOUS, Actor, can_administer_site, can_moderate_anything
 from forum.settings import Settings
 from forum.static_files import static_url
 
@@ -55,6 +55,7 @@ def render(
         "request": request,
         "actor": actor,
         "is_admin": can_administer_site(actor),
+        "is_moderator": can_moderate_anything(actor),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "locale": i18n.current_locale(),
         "current_path": request.url.path,

@@ -2,7 +2,17 @@
 
 from starlette.routing import BaseRoute
 
-from forum.routes import account, admin, auth, directory, home, search, topics
+from forum.routes import (
+    account,
+    admin,
+    auth,
+    directory,
+    home,
+    moderation,
+    reading,
+    search,
+    topics,
+)
 
 
 def routes() -> list[BaseRoute]:
@@ -14,5 +24,7 @@ def routes() -> list[BaseRoute]:
         *admin.routes,
         *directory.routes,
         *topics.routes,
+        *moderation.routes,
+        *reading.routes,
         *search.routes,
     ]

@@ -11,8 +11,7 @@ from forum.db import Database
 from forum.forms import read_form
 from forum.pagination import parse_page
 from forum.routes.navigation import safe_next, see_other
-from forum.services import boards as board_service
-from forum.services import topic_views
+from forum.services import reading as reading_service
 from forum.services import users as user_service
 from forum.templating import render
 
@@ -21,20 +20,23 @@ async def home(request: Request) -> Response:
     """The boards the visitor can see: their groups first, then the common area."""
     db: Database = request.app.state.db
     actor: Actor = request.state.actor
-    overview = await db.run_read(board_service.board_overview, actor)
-    return render(request, "home.html", {"overview": overview})
+    home_page = await db.run_read(reading_service.home_reading, actor)
+    context = {"overview": home_page.overview, "new_boards": home_page.new_boards}
+    return render(request, "home.html", context)
 
 
 async def board(request: Request) -> Response:
     """A board's page and a page of its topics; a hidden board is a 404."""
     db: Database = request.app.state.db
-    listing = await db.run_read(
-        topic_views.board_topics,
+    reading = await db.run_read(
+        reading_service.board_reading,
         request.state.actor,
         request.path_params["slug"],
         parse_page(request.query_params.get("page")),
     )
-    return render(request, "board.html", {"page": listing.page, "listing": listing})
+    listing = reading.listing
+    context = {"page": listing.page, "listing": listing, "unread": reading.unread}
+    return render(request, "board.html", context)
 
 
 async def language(request: Request) -> Response:

@@ -20,6 +20,8 @@ from forum.i18n import gettext as _
 from forum.markup import render_markdown
 from forum.pagination import page_of, parse_page
 from forum.routes.navigation import see_other
+from forum.services import drafts as draft_service
+from forum.services import reading as reading_service
 from forum.services import revisions as revision_service
 from forum.services import topic_views as views
 from forum.services import topics as topic_service
@@ -27,6 +29,7 @@ from forum.services.post_views import POSTS_PER_PAGE
 from forum.templating import render
 
 PREVIEW = "preview"
+SAVE_DRAFT, DISCARD_DRAFT = "draft", "discard"
 
 
 def _db(request: Request) -> Database:
@@ -70,17 +73,22 @@ def _limits() -> dict[str, Any]:
 
 
 async def show_topic(request: Request) -> Response:
-    """A page of a topic; ?reply_to= and ?quote= prepare the reply form."""
+    """A page of a topic, marked read for a member; ?reply_to= and ?quote= prepare the reply."""
     query = request.query_params
-    view = await _db(request).run_read(
-        views.topic_page,
-        _actor(request),
+    actor = _actor(request)
+    db = _db(request)
+    # Only a member's visit writes (their reading state), and only when it moves forward.
+    run = db.run_in_transaction if actor.is_authenticated else db.run_read
+    visit = await run(
+        reading_service.visit_topic,
+        actor,
         request.path_params["topic_id"],
         parse_page(query.get("page")),
         reply_to=_id(query.get("reply_to")),
         quote=_id(query.get("quote")),
     )
-    return _topic_response(request, view, values={"body": view.draft})
+    body = visit.view.draft or (visit.draft.body if visit.draft else "")
+    return _topic_response(request, visit.view, values={"body": body}, visit=visit)
 
 
 def _topic_response(
@@ -91,8 +99,18 @@ def _topic_response(
     errors: dict[str, str] | None = None,
     preview: str = "",
     status: int = 200,
+    visit: reading_service.TopicVisit | None = None,
+    draft_status: str = "",
 ) -> Response:
-    context = {"view": view, "values": values, "errors": errors or {}, "preview": preview}
+    context = {
+        "view": view,
+        "values": values,
+        "errors": errors or {},
+        "preview": preview,
+        "visit": visit,
+        "draft_status": draft_status,
+        "draft_key": draft_service.reply_key(view.topic.id or 0),
+    }
     return render(request, "topic.html", {**context, **_limits()}, status)
 
 
@@ -106,7 +124,9 @@ async def reply(request: Request) -> Response:
     reply_to = _id(form.get("reply_to"))
     db = _db(request)
 
-    async def again(errors: dict[str, str], preview: str = "") -> Response:
+    async def again(
+        errors: dict[str, str], preview: str = "", draft_status: str = "", keep: bool = True
+    ) -> Response:
         view = await db.run_read(
             views.topic_page,
             actor,
@@ -116,14 +136,32 @@ async def reply(request: Request) -> Response:
             writing=True,
         )
         status = 400 if errors else 200
-        values = form.values()
+        values = form.values() if keep else {}
         return _topic_response(
-            request, view, values=values, errors=errors, preview=preview, status=status
+            request,
+            view,
+            values=values,
+            errors=errors,
+            preview=preview,
+            status=status,
+            draft_status=draft_status,
         )
 
+    key = draft_service.reply_key(topic_id)
     if form.get("action") == PREVIEW:
         preview, errors = _preview(form)
         return await again(errors, preview)
+    if form.get("action") == SAVE_DRAFT:
+        try:
+            await db.run_in_transaction(
+                draft_service.save_draft, actor=actor, key=key, body=form.get("body")
+            )
+        except InvalidInput as exc:
+            return await again(exc.errors)
+        return await again({}, draft_status=_("Brouillon enregistré."))
+    if form.get("action") == DISCARD_DRAFT:
+        await db.run_in_transaction(draft_service.discard_draft, actor=actor, key=key)
+        return await again({}, draft_status=_("Brouillon abandonné."), keep=False)
     try:
         post = await db.run_in_transaction(
             topic_service.post_reply,
@@ -135,6 +173,7 @@ async def reply(request: Request) -> Response:
     except InvalidInput as exc:
         return await again(exc.errors)
     assert post.id is not None
+    await db.run_in_transaction(draft_service.discard_draft, actor=actor, key=key)
     await indexing.index_post(request.app.state, post.id)
     return see_other(_post_url(topic_id, post.id, post.number))
 
@@ -145,26 +184,63 @@ async def reply(request: Request) -> Response:
 async def _new_topic_page(
     request: Request,
     *,
-    values: dict[str, str],
+    values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     preview: str = "",
     status: int = 200,
+    draft_status: str = "",
 ) -> Response:
-    board = await _db(request).run_read(
-        views.new_topic_form, _actor(request), request.path_params["slug"]
+    """The new-topic form; without values, filled from the member's saved draft."""
+    form = await _db(request).run_read(
+        draft_service.new_topic_form, _actor(request), request.path_params["slug"]
     )
-    context = {"page": board, "values": values, "errors": errors or {}, "preview": preview}
+    if values is None:
+        draft = form.draft
+        values = {"title": draft.title, "body": draft.body} if draft else {}
+    context = {
+        "page": form.page,
+        "values": values,
+        "errors": errors or {},
+        "preview": preview,
+        "draft_status": draft_status,
+        "draft_key": draft_service.topic_key(form.page.board.id or 0),
+    }
     return render(request, "topic_new.html", {**context, **_limits()}, status)
 
 
 async def new_topic_form(request: Request) -> Response:
     """The form to start a topic (members allowed to post in the board)."""
-    return await _new_topic_page(request, values={})
+    return await _new_topic_page(request)
+
+
+async def _topic_draft(request: Request, form: Form) -> Response:
+    """Save or abandon the draft of a new topic, then show the form again."""
+    db, actor = _db(request), _actor(request)
+    page = await db.run_read(views.new_topic_form, actor, request.path_params["slug"])
+    key = draft_service.topic_key(page.board.id or 0)
+    if form.get("action") == DISCARD_DRAFT:
+        await db.run_in_transaction(draft_service.discard_draft, actor=actor, key=key)
+        return await _new_topic_page(request, values={}, draft_status=_("Brouillon abandonné."))
+    try:
+        await db.run_in_transaction(
+            draft_service.save_draft,
+            actor=actor,
+            key=key,
+            title=form.get("title"),
+            body=form.get("body"),
+        )
+    except InvalidInput as exc:
+        return await _new_topic_page(request, values=form.values(), errors=exc.errors, status=400)
+    return await _new_topic_page(
+        request, values=form.values(), draft_status=_("Brouillon enregistré.")
+    )
 
 
 async def create_topic(request: Request) -> Response:
-    """Start a topic (or preview its first post)."""
+    """Start a topic (or preview its first post, or save or abandon its draft)."""
     form = await read_form(request)
+    if form.get("action") in (SAVE_DRAFT, DISCARD_DRAFT):
+        return await _topic_draft(request, form)
     if form.get("action") == PREVIEW:
         preview, errors = _preview(form)
         return await _new_topic_page(
@@ -174,10 +250,11 @@ async def create_topic(request: Request) -> Response:
             preview=preview,
             status=400 if errors else 200,
         )
+    actor = _actor(request)
     try:
         topic = await _db(request).run_in_transaction(
             topic_service.start_topic,
-            actor=_actor(request),
+            actor=actor,
             board_slug=request.path_params["slug"],
             title=form.get("title"),
             body=form.get("body"),
@@ -185,6 +262,8 @@ async def create_topic(request: Request) -> Response:
     except InvalidInput as exc:
         return await _new_topic_page(request, values=form.values(), errors=exc.errors, status=400)
     assert topic.id is not None
+    key = draft_service.topic_key(topic.board_id)
+    await _db(request).run_in_transaction(draft_service.discard_draft, actor=actor, key=key)
     await indexing.index_topic(request.app.state, topic.id, topic.first_post_id)
     return see_other(f"/t/{topic.id}")
 

@@ -11,7 +11,9 @@ from forum.access import (
     access_post,
     access_topic,
     can_moderate_board,
+    can_restore_topic,
     can_write_in_topic,
+    moderated_boards,
 )
 from forum.errors import NotFound
 from forum.markup import quote_markdown
@@ -42,6 +44,8 @@ class TopicPage:
     pagination: Pagination
     can_reply: bool
     can_moderate: bool
+    can_restore: bool
+    move_targets: list[Board]
     reply_target: PostView | None
     draft: str
 
@@ -125,6 +129,7 @@ def topic_page(
     if quote is not None and target is not None:
         draft = quote_markdown(target.body, target.attribution)
     group = session.get(Group, board.group_id) if board.group_id is not None else None
+    moderator = can_moderate_board(actor, board) and topic.deleted_at is None
     return TopicPage(
         topic=topic,
         board=board,
@@ -132,8 +137,12 @@ def topic_page(
         author=person(session, topic.author_id),
         posts=post_views(session, actor, board, topic, list(posts)),
         pagination=pagination,
-        can_reply=can_write_in_topic(actor, board, topic),
-        can_moderate=can_moderate_board(actor, board),
+        can_reply=topic.deleted_at is None and can_write_in_topic(actor, board, topic),
+        can_moderate=moderator,
+        can_restore=topic.deleted_at is not None and can_restore_topic(actor),
+        move_targets=[b for b in moderated_boards(session, actor) if b.id != board.id]
+        if moderator
+        else [],
         reply_target=target,
         draft=draft,
     )

@@ -1,0 +1,179 @@
+"""Reading state: how far each member has read each topic, unread counts and "new" markers.
+
+A post is unread for a member when its number is above their last-read number for the topic,
+someone else wrote it, and it can be read (not deleted, not hidden). Visitors have no state.
+Counts for a list of topics, and flags for a list of boards, take one query each.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func
+from sqlmodel import Session, col, select
+
+from forum.access import Actor, access_topic
+from forum.models import Draft, Post, Topic, TopicRead, utcnow
+from forum.pagination import page_of
+from forum.services import drafts
+from forum.services.boards import BoardOverview, board_overview
+from forum.services.post_views import POSTS_PER_PAGE
+from forum.services.topic_views import BoardTopics, TopicPage, board_topics, topic_page
+
+
+def _unread_posts(query: Any, user_id: int) -> Any:
+    """Restrict a select over posts to those the member has not read (joins topics, reads)."""
+    read = and_(col(TopicRead.topic_id) == col(Post.topic_id), col(TopicRead.user_id) == user_id)
+    return (
+        query.join(Topic, col(Topic.id) == col(Post.topic_id))
+        .outerjoin(TopicRead, read)
+        .where(
+            col(Topic.deleted_at).is_(None),
+            col(Post.deleted_at).is_(None),
+            col(Post.hidden_at).is_(None),
+            col(Post.author_id) != user_id,
+            col(Post.number) > func.coalesce(col(TopicRead.last_read_number), 0),
+        )
+    )
+
+
+def unread_counts(session: Session, actor: Actor, topic_ids: list[int]) -> dict[int, int]:
+    """Unread posts per topic (topics without any are left out); empty for visitors."""
+    if actor.user_id is None or not topic_ids:
+        return {}
+    query = _unread_posts(select(Post.topic_id, func.count()).select_from(Post), actor.user_id)
+    query = query.where(col(Post.topic_id).in_(topic_ids)).group_by(col(Post.topic_id))
+    rows: list[tuple[int, int]] = session.exec(query).all()
+    return dict(rows)
+
+
+def boards_with_new(session: Session, actor: Actor, board_ids: list[int]) -> set[int]:
+    """The boards, among those given, holding a post the actor has not read."""
+    if actor.user_id is None or not board_ids:
+        return set()
+    query = _unread_posts(select(Topic.board_id).select_from(Post), actor.user_id)
+    boards: list[int] = session.exec(
+        query.where(col(Topic.board_id).in_(board_ids)).distinct()
+    ).all()
+    return set(boards)
+
+
+def last_read_number(session: Session, actor: Actor, topic_id: int) -> int:
+    """The highest post number the actor was shown in the topic (0: never opened)."""
+    if actor.user_id is None:
+        return 0
+    query = select(TopicRead.last_read_number).where(
+        col(TopicRead.user_id) == actor.user_id, col(TopicRead.topic_id) == topic_id
+    )
+    return session.exec(query).first() or 0
+
+
+def mark_read(session: Session, *, actor: Actor, topic_id: int, up_to_number: int) -> int:
+    """Record that the actor read the topic up to a post number; only ever moves forward.
+
+    Writes only when the number grows. Returns the last-read number after the call.
+    """
+    if actor.user_id is None:
+        return 0
+    topic = access_topic(session, actor, topic_id)
+    up_to = min(up_to_number, topic.post_count)
+    row = session.exec(
+        select(TopicRead).where(
+            col(TopicRead.user_id) == actor.user_id, col(TopicRead.topic_id) == topic_id
+        )
+    ).first()
+    if row is not None and row.last_read_number >= up_to:
+        return row.last_read_number
+    if up_to <= 0:
+        return 0
+    if row is None:
+        row = TopicRead(user_id=actor.user_id, topic_id=topic_id)
+    row.last_read_number = up_to
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return up_to
+
+
+def first_unread_location(session: Session, actor: Actor, topic_id: int) -> tuple[int, int]:
+    """(page, post id) of the actor's first unread post; the latest post when all are read."""
+    topic = access_topic(session, actor, topic_id)
+    post = None
+    if actor.user_id is not None:
+        query = _unread_posts(select(Post), actor.user_id).where(col(Post.topic_id) == topic_id)
+        post = session.exec(query.order_by(col(Post.number)).limit(1)).first()
+    if post is None:
+        latest = (
+            select(Post)
+            .where(col(Post.topic_id) == topic_id, col(Post.deleted_at).is_(None))
+            .order_by(col(Post.number).desc())
+            .limit(1)
+        )
+        post = session.exec(latest).first()
+    if post is None or post.id is None:
+        return 1, topic.first_post_id or 0
+    return page_of(post.number, POSTS_PER_PAGE), post.id
+
+
+@dataclass(frozen=True)
+class TopicVisit:
+    """A page of a topic as the member opens it, with their draft and reading state."""
+
+    view: TopicPage
+    draft: Draft | None
+    last_read: int  # after this visit
+    has_unread: bool  # unread posts remain after those on this page
+
+
+def visit_topic(
+    session: Session,
+    actor: Actor,
+    topic_id: int,
+    page: int = 1,
+    *,
+    reply_to: int | None = None,
+    quote: int | None = None,
+) -> TopicVisit:
+    """Open a page of a topic: marks its posts read for a member, and brings their reply draft."""
+    view = topic_page(session, actor, topic_id, page, reply_to=reply_to, quote=quote)
+    if actor.user_id is None:
+        return TopicVisit(view=view, draft=None, last_read=0, has_unread=False)
+    shown = max((post.number for post in view.posts), default=0)
+    last = mark_read(session, actor=actor, topic_id=topic_id, up_to_number=shown)
+    draft = (
+        drafts.get_draft(session, actor=actor, key=drafts.reply_key(topic_id))
+        if view.can_reply
+        else None
+    )
+    remaining = unread_counts(session, actor, [topic_id]).get(topic_id, 0)
+    return TopicVisit(view=view, draft=draft, last_read=last, has_unread=remaining > 0)
+
+
+@dataclass(frozen=True)
+class BoardReading:
+    """A board's page of topics with the member's unread counts."""
+
+    listing: BoardTopics
+    unread: dict[int, int]
+
+
+def board_reading(session: Session, actor: Actor, slug: str, page: int = 1) -> BoardReading:
+    """A page of a board's topics and, for a member, how many posts of each are unread."""
+    listing = board_topics(session, actor, slug, page)
+    ids = [row.topic.id for row in listing.topics if row.topic.id is not None]
+    return BoardReading(listing=listing, unread=unread_counts(session, actor, ids))
+
+
+@dataclass(frozen=True)
+class HomeReading:
+    """The home page's boards and those holding something new for the member."""
+
+    overview: BoardOverview
+    new_boards: set[int]
+
+
+def home_reading(session: Session, actor: Actor) -> HomeReading:
+    """The boards the actor sees and, for a member, which of them have unread posts."""
+    overview = board_overview(session, actor)
+    boards = [*overview.mine, *overview.common, *overview.others]
+    ids = [board.id for board in boards if board.id is not None]
+    return HomeReading(overview=overview, new_boards=boards_with_new(session, actor, ids))

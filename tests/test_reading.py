@@ -1,0 +1,133 @@
+"""Reading state: unread counts, "new" markers on boards and topics, jump to the first unread."""
+
+from bs4 import BeautifulSoup
+from starlette.testclient import TestClient
+
+from forum.db import Database
+from forum.services import reading
+from tests.conftest import ClientAs, MakeMember
+from tests.discussions import (
+    MEMBERS_BOARD,
+    PUBLIC_BOARD,
+    actor,
+    add_replies,
+    add_reply,
+    arrange_people,
+    new_topic,
+    send_form,
+    soup,
+)
+
+
+def topic_unread(page: BeautifulSoup, topic_id: int) -> str | None:
+    """The unread badge of a topic on a board page, or None."""
+    link = page.select_one(f'a.topic-title[href="/t/{topic_id}"]')
+    assert link is not None and link.parent is not None
+    badge = link.parent.select_one(".badge.new")
+    return None if badge is None else badge.get_text(" ", strip=True)
+
+
+def board_is_new(page: BeautifulSoup, slug: str) -> bool:
+    """Does the home page mark this board as holding unread posts?"""
+    link = page.select_one(f'a.board-name[href="/b/{slug}"]')
+    assert link is not None and link.parent is not None
+    return link.parent.select_one(".badge.new") is not None
+
+
+def test_unread_counts_follow_other_members_posts(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.member_b, MEMBERS_BOARD)
+    amina = client_as(people.member_a)
+    board = soup(amina.get(f"/b/{MEMBERS_BOARD}").text)
+    assert topic_unread(board, topic_id) is not None
+    assert "1" in (topic_unread(board, topic_id) or "")
+    amina.get(f"/t/{topic_id}")
+    assert topic_unread(soup(amina.get(f"/b/{MEMBERS_BOARD}").text), topic_id) is None
+    add_replies(db, people.member_b, topic_id, 2)
+    badge = topic_unread(soup(amina.get(f"/b/{MEMBERS_BOARD}").text), topic_id)
+    assert badge is not None and badge.startswith("2 nouveaux")
+    assert "non lus" in badge  # the screen-reader text
+
+
+def test_own_posts_are_not_unread(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.member_a, MEMBERS_BOARD)
+    add_reply(db, people.member_a, topic_id)
+    amina = client_as(people.member_a)
+    assert topic_unread(soup(amina.get(f"/b/{MEMBERS_BOARD}").text), topic_id) is None
+    assert not board_is_new(soup(amina.get("/").text), MEMBERS_BOARD)
+    # Posting through the page: the reply of another member counts, one's own doesn't.
+    add_reply(db, people.member_b, topic_id)
+    response = send_form(amina, f"/t/{topic_id}/reply", {"body": "Ma réponse", "reply_to": ""})
+    assert response.status_code == 303
+    counts = db.reading(reading.unread_counts, actor(db, people.member_a), [topic_id])
+    assert counts == {topic_id: 1}
+
+
+def test_reading_only_moves_forward(db: Database, make_member: MakeMember) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.member_b, MEMBERS_BOARD)
+    add_replies(db, people.member_b, topic_id, 4)
+    who = actor(db, people.member_a)
+    assert db.transaction(reading.mark_read, actor=who, topic_id=topic_id, up_to_number=4) == 4
+    assert db.transaction(reading.mark_read, actor=who, topic_id=topic_id, up_to_number=2) == 4
+    assert db.reading(reading.last_read_number, who, topic_id) == 4
+    assert db.reading(reading.unread_counts, who, [topic_id]) == {topic_id: 1}
+    # Beyond the topic's last post is clamped.
+    assert db.transaction(reading.mark_read, actor=who, topic_id=topic_id, up_to_number=99) == 5
+
+
+def test_jump_to_first_unread_lands_on_its_page(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, first_id = new_topic(db, people.member_b, MEMBERS_BOARD)
+    ids = add_replies(db, people.member_b, topic_id, 44)  # posts 2..45: three pages of 20
+    amina = client_as(people.member_a)
+    response = amina.get(f"/t/{topic_id}/unread", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/t/{topic_id}?page=1#p{first_id}"
+    page = soup(amina.get(f"/t/{topic_id}").text)  # reads posts 1..20
+    link = page.find("a", string="Premier message non lu")
+    assert link is not None and link["href"] == f"/t/{topic_id}/unread"
+    response = amina.get(f"/t/{topic_id}/unread", follow_redirects=False)
+    assert response.headers["location"] == f"/t/{topic_id}?page=2#p{ids[19]}"  # post 21
+    amina.get(f"/t/{topic_id}?page=2")
+    amina.get(f"/t/{topic_id}?page=3")
+    page = soup(amina.get(f"/t/{topic_id}?page=3").text)
+    assert page.find("a", string="Premier message non lu") is None
+    # Everything read: to the latest post.
+    response = amina.get(f"/t/{topic_id}/unread", follow_redirects=False)
+    assert response.headers["location"] == f"/t/{topic_id}?page=3#p{ids[-1]}"
+
+
+def test_home_marks_boards_with_unread_posts(
+    db: Database, make_member: MakeMember, client_as: ClientAs, client: TestClient
+) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.member_b, PUBLIC_BOARD)
+    amina = client_as(people.member_a)
+    home = soup(amina.get("/").text)
+    assert board_is_new(home, PUBLIC_BOARD)
+    assert not board_is_new(home, MEMBERS_BOARD)
+    amina.get(f"/t/{topic_id}")
+    assert not board_is_new(soup(amina.get("/").text), PUBLIC_BOARD)
+    add_reply(db, people.member_b, topic_id)
+    assert board_is_new(soup(amina.get("/").text), PUBLIC_BOARD)
+    # Visitors have no reading state.
+    assert not board_is_new(soup(client.get("/").text), PUBLIC_BOARD)
+    assert topic_unread(soup(client.get(f"/b/{PUBLIC_BOARD}").text), topic_id) is None
+
+
+def test_hidden_topics_have_no_unread_jump(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.member_a, "pole-ess")
+    bruno = client_as(people.member_b)
+    assert bruno.get(f"/t/{topic_id}/unread", follow_redirects=False).status_code == 404
+    assert not board_is_new(soup(client_as(people.admin).get("/").text), MEMBERS_BOARD)
