@@ -30,6 +30,10 @@ class Settings:
     default_locale: str = "fr"
     session_days: int = 30
     ratelimit_url: str = "memory://"
+    pubsub_url: str = "memory://"
+    max_upload_mb: int = 50
+    member_quota_mb: int = 2000
+    board_quota_mb: int = 10000
     login_attempts_per_ip: int = 20
     login_attempts_per_account: int = 8
     login_window_seconds: int = 900
@@ -81,6 +85,10 @@ class Settings:
         for name in ("database_url", "secret_key", "ratelimit_url", "site_name"):
             if (raw := get(name)) is not None:
                 values[name] = raw
+        if (raw := get("pubsub_url")) is not None:
+            if urlsplit(raw).scheme not in ("memory", "redis", "rediss"):
+                raise SettingsError("FORUM_PUBSUB_URL must be memory:// or a redis:// URL")
+            values["pubsub_url"] = raw
         if (raw := get("timezone")) is not None:
             try:
                 ZoneInfo(raw)
@@ -106,6 +114,9 @@ class Settings:
             "login_attempts_per_account",
             "login_window_seconds",
             "setup_link_days",
+            "max_upload_mb",
+            "member_quota_mb",
+            "board_quota_mb",
         ):
             if (raw := get(name)) is not None:
                 try:

@@ -473,3 +473,15 @@ def test_token_errors(forum: Invoke) -> None:
     fails(forum("token", "revoke", "999"), "aucun jeton n° 999")
     fails(forum("token", "create", "amina", "--name", "x" * 200), "trop long")
     assert ok(forum("token", "list", "amina")) == ["(aucun)"]
+
+
+def test_pubsub_url_must_be_memory_or_redis() -> None:
+    from forum.settings import Settings, SettingsError
+
+    assert Settings.from_env(
+        {"FORUM_PUBSUB_URL": "redis://127.0.0.1:6379/0"}
+    ).pubsub_url.startswith("redis")
+    with pytest.raises(SettingsError):
+        Settings.from_env({"FORUM_PUBSUB_URL": "http://example.org"})
+    with pytest.raises(SettingsError):
+        Settings.from_env({"FORUM_MAX_UPLOAD_MB": "0"})
