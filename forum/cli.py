@@ -12,6 +12,7 @@ from forum.app import create_app
 from forum.bootstrap import Prepared, prepare
 from forum.cli_accounts import token, user
 from forum.cli_context import ForumGroup, load_settings
+from forum.cli_search import search
 from forum.cli_structure import board, group
 from forum.services.preset import PresetReport
 from forum.settings import Settings
@@ -168,3 +169,4 @@ main.add_command(user)
 main.add_command(group)
 main.add_command(board)
 main.add_command(token)
+main.add_command(search)
