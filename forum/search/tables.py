@@ -6,6 +6,11 @@ title and body under the same rowid; a trigger removes its row whenever a search
 goes (also through the cascade when a board is deleted). Alembic creates both
 (migration 0004_search); the FTS5 table and its shadow tables are not in the metadata,
 and `is_fts_table` tells migration comparisons to leave them alone.
+
+search_terms is the vocabulary of the SQLite index (every folded word ever indexed): a
+prefix such as "reunion" is looked up there and searched as a few exact words
+("reunion" OR "reunions"), which FTS5 reads lazily, instead of an FTS5 prefix query, which
+reads the whole doclist of every matching word before returning the first row.
 """
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
@@ -32,6 +37,14 @@ search_docs = Table(
     Index("ix_search_docs_board_created", "board_id", "created_at"),
     Index("ix_search_docs_topic_id", "topic_id"),
     Index("ix_search_docs_author_id", "author_id"),
+)
+
+
+search_terms = Table(
+    "search_terms",
+    SQLModel.metadata,
+    Column("term", Text, primary_key=True),
+    sqlite_with_rowid=False,
 )
 
 

@@ -19,7 +19,7 @@ from forum.search import SearchBackend, SearchEntry, SearchQuery, SearchResult
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
-MAX_PAGE = 50  # 1,000 results: as deep as SQLite ranks (forum.search.sqlite.RANK_WINDOW)
+MAX_PAGE = 20  # 400 results: as deep as SQLite ranks (forum.search.sqlite.RANK_WINDOW)
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PAGE = re.compile(r"[0-9]{1,6}")
 # Documents' and files' pages come with their own issues; these are their planned addresses.
