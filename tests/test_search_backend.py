@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlmodel import Session
 
 from forum.db import Database
@@ -15,6 +16,7 @@ from forum.search import (
     make_search_backend,
 )
 from forum.search import sqlite as sqlite_backend
+from forum.search.tables import search_terms
 from forum.services import boards as board_service
 from tests.search_helpers import T0, board_ids, entry, found, fts_rows
 
@@ -85,6 +87,26 @@ def test_prefixes_match(fts: SqliteSearch, boards: dict[str, int]) -> None:
     assert found(fts, "quart", {board}) == [1]
     assert found(fts, '"plan ecol"', {board}) == []  # a phrase is exact
     assert found(fts, '"plan école"', {board}) == [2]
+
+
+def test_long_prefixes_are_expanded_whatever_the_number_of_words(
+    fts: SqliteSearch, boards: dict[str, int], db: Database
+) -> None:
+    board = boards["pole-ess"]
+    many = sqlite_backend.MAX_EXPANSIONS + 2  # more words than an expansion takes
+    for number in range(1, many + 1):
+        fts.index(entry(number, board, f"Réunion budgétaire budget{number:02d}x"))
+    fts.index(entry(100, board, "Les réunions de l'Œuvre"))
+    assert sorted(found(fts, "reun", {board})) == [*range(1, many + 1), 100]  # few words
+    assert sorted(found(fts, "budg", {board})) == list(range(1, many + 1))  # many words
+    assert found(fts, "oeuv reun", {board}) == [100]
+    assert found(fts, "zzzz", {board}) == []
+    with db.engine.connect() as connection:
+        terms = set(connection.execute(select(search_terms.c.term)).scalars())
+    assert {"reunion", "reunions", "oeuvre", "budgetaire", "budget01x"} <= terms
+    fts.rebuild([])
+    with db.engine.connect() as connection:
+        assert connection.execute(select(search_terms.c.term)).first() is None
 
 
 def test_every_word_must_be_found(backend: SearchBackend, boards: dict[str, int]) -> None:
