@@ -1,17 +1,26 @@
-"""Shared fixtures: an app on a fresh SQLite file, members, and clients acting as them."""
+"""Shared fixtures: an app on a fresh database, members, and clients acting as them.
 
+The database is a fresh SQLite file in the test's data directory, or, when
+FORUM_TEST_POSTGRES_URL is set (e.g. postgresql+psycopg://postgres@127.0.0.1/postgres), a
+fresh PostgreSQL database created for the test and dropped after it.
+"""
+
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from forum.app import create_app
 from forum.auth.passwords import hash_password_sync
 from forum.bootstrap import prepare
-from forum.db import Database, make_engine
+from forum.db import Database, make_engine, migrate
 from forum.services import groups as group_service
 from forum.services import users as user_service
 from forum.settings import Settings
@@ -26,10 +35,97 @@ def password_hash() -> str:
     return hash_password_sync(PASSWORD)
 
 
+POSTGRES_URL = os.environ.get("FORUM_TEST_POSTGRES_URL", "")
+
+
+def on_postgres() -> bool:
+    """True when this run puts each test on PostgreSQL instead of SQLite."""
+    return bool(POSTGRES_URL)
+
+
+def _postgres_admin() -> Engine:
+    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+
+def _postgres_url(name: str) -> str:
+    """The URL of a test database; its sessions don't wait for the disk at each commit."""
+    url = make_url(POSTGRES_URL).set(database=name)
+    url = url.update_query_dict({"options": "-c synchronous_commit=off"})
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """This worker's migrated PostgreSQL database, emptied before each test that uses it.
+
+    Creating and dropping a database takes seconds; emptying forty tables takes a few ms.
+    """
+    if not POSTGRES_URL:
+        yield ""
+        return
+    name = f"forum_test_{uuid.uuid4().hex[:16]}"
+    admin = _postgres_admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(_postgres_url(name))
+    migrate(engine)
+    engine.dispose()
+    try:
+        yield _postgres_url(name)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# DELETE is ten times faster than TRUNCATE on tables this small; foreign keys are not
+# checked (replica role) since every table is emptied; sequences restart at 1 as on SQLite.
+EMPTY_TABLES = """
+SET session_replication_role = replica;
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT schemaname, tablename FROM pg_tables
+             WHERE schemaname NOT IN ('pg_catalog', 'information_schema')
+               AND tablename <> 'alembic_version' LOOP
+        EXECUTE format('DELETE FROM %I.%I', r.schemaname, r.tablename);
+    END LOOP;
+    FOR r IN SELECT sequence_schema, sequence_name FROM information_schema.sequences LOOP
+        EXECUTE format('ALTER SEQUENCE %I.%I RESTART', r.sequence_schema, r.sequence_name);
+    END LOOP;
+END $$;
+SET session_replication_role = DEFAULT;
+"""
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings for one test: its own data directory, the preset applied."""
-    value = Settings(data_dir=tmp_path / "data", base_url=BASE_URL, secret_key="test-secret")
+def database_url(postgres_database: str) -> str:
+    """The test's empty database: "" for SQLite in the data directory."""
+    if not postgres_database:
+        return ""
+    engine = create_engine(postgres_database, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        # Connections an earlier test left behind must not hold locks on the tables.
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        connection.execute(text(EMPTY_TABLES))
+    engine.dispose()
+    return postgres_database
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings for one test: its own data directory and database, the preset applied."""
+    value = Settings(
+        data_dir=tmp_path / "data",
+        base_url=BASE_URL,
+        secret_key="test-secret",
+        database_url=database_url,
+    )
     prepare(value)
     return value
 
