@@ -1,0 +1,1 @@
+"""Browser tests: Debian's Chromium driven by Playwright (marked `e2e`)."""
