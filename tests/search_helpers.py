@@ -52,6 +52,7 @@ def found(backend: SearchBackend, words: str, boards: set[int], **filters: Any) 
 
 
 def fts_rows(db: Database) -> int:
-    """Rows of the FTS5 table."""
+    """Rows of the full-text index: FTS5's table on SQLite, search_vectors on PostgreSQL."""
+    table = "search_vectors" if db.engine.dialect.name == "postgresql" else "search_index"
     with db.engine.connect() as connection:
-        return int(connection.execute(text("SELECT count(*) FROM search_index")).scalar_one())
+        return int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())

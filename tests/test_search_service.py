@@ -7,7 +7,7 @@ import pytest
 
 from forum.db import Database
 from forum.errors import InvalidInput
-from forum.search import SearchEntry, SearchPage, SearchQuery, SqliteSearch
+from forum.search import SearchEntry, SearchPage, SearchQuery, make_search_backend
 from forum.services import search as search_service
 from tests.search_helpers import T0, board_ids, found
 
@@ -62,7 +62,7 @@ def test_entries_for_posts_and_topics() -> None:
 
 def test_indexing_after_commit_makes_the_entry_searchable(db: Database) -> None:
     board = board_ids(db)["pole-ess"]
-    backend = SqliteSearch(db.engine)
+    backend = make_search_backend(db.engine)
     entry = search_service.entry_for_post(
         post_id=1,
         topic_id=1,

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forum.db import Database
-from forum.search import LikeSearch, SearchBackend, SearchQuery, SqliteSearch
+from forum.search import LikeSearch, SearchBackend, SearchQuery, make_search_backend
 from forum.search.text import text_from_html
 from tests.search_helpers import board_ids, entry, found
 
@@ -19,13 +19,14 @@ def boards(db: Database) -> dict[str, int]:
 
 
 @pytest.fixture
-def fts(db: Database) -> SqliteSearch:
-    return SqliteSearch(db.engine)
+def fts(db: Database) -> SearchBackend:
+    """The database's own full-text backend: FTS5 on SQLite, tsvector on PostgreSQL."""
+    return make_search_backend(db.engine)
 
 
 @pytest.fixture(params=["fts5", "like"])
 def backend(request: pytest.FixtureRequest, db: Database) -> SearchBackend:
-    return SqliteSearch(db.engine) if request.param == "fts5" else LikeSearch(db.engine)
+    return make_search_backend(db.engine) if request.param == "fts5" else LikeSearch(db.engine)
 
 
 def test_snippets_highlight_and_escape(backend: SearchBackend, boards: dict[str, int]) -> None:
@@ -43,7 +44,7 @@ def test_snippets_highlight_and_escape(backend: SearchBackend, boards: dict[str,
     assert len(page.get_text().split()) < 40
 
 
-def test_snippets_show_the_original_text(fts: SqliteSearch, boards: dict[str, int]) -> None:
+def test_snippets_show_the_original_text(fts: SearchBackend, boards: dict[str, int]) -> None:
     board = boards["pole-ess"]
     fts.index(entry(1, board, "Le cœur de l’œuvre : la Réunion des écoles."))
     query = SearchQuery(text="oeuvre reunion ecol", board_ids=frozenset({board}))
@@ -53,7 +54,7 @@ def test_snippets_show_the_original_text(fts: SqliteSearch, boards: dict[str, in
     assert "l’<mark>œuvre</mark>" in result.snippet_html
 
 
-def test_snippet_window_goes_to_the_matches(fts: SqliteSearch, boards: dict[str, int]) -> None:
+def test_snippet_window_goes_to_the_matches(fts: SearchBackend, boards: dict[str, int]) -> None:
     board = boards["pole-ess"]
     fts.index(entry(1, board, "début " * 200 + "le mot trésorerie ici " + "fin " * 200))
     (result,) = fts.search(SearchQuery(text="tresorerie", board_ids=frozenset({board}))).results
@@ -70,9 +71,9 @@ def test_text_the_database_cannot_store_is_cleaned(
 
 
 @pytest.fixture
-def indexed(db: Database, boards: dict[str, int]) -> Iterator[tuple[SqliteSearch, frozenset[int]]]:
+def indexed(db: Database, boards: dict[str, int]) -> Iterator[tuple[SearchBackend, frozenset[int]]]:
     """A backend holding a few entries with awkward text."""
-    fts = SqliteSearch(db.engine)
+    fts = make_search_backend(db.engine)
     bodies = ['l\'école "AND" OR NOT NEAR(a b) ^x * :y', "œuvre — café « déjà » ﬁn", "<>&'\""]
     for number, body in enumerate(bodies):
         fts.index(entry(number, boards["pole-ess"], body))
@@ -84,7 +85,7 @@ def indexed(db: Database, boards: dict[str, int]) -> Iterator[tuple[SqliteSearch
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 def test_any_input_searches_without_error(
-    indexed: tuple[SqliteSearch, frozenset[int]], words: str
+    indexed: tuple[SearchBackend, frozenset[int]], words: str
 ) -> None:
     backend, board_ids = indexed
     page = backend.search(SearchQuery(text=words, board_ids=board_ids))
@@ -98,7 +99,9 @@ def test_any_input_searches_without_error(
     "words",
     ["AND", "OR", "NOT", "NEAR", '"', '""', "*", "^", ":", "(", ")", "l'", "NEAR(", "a:b", "-"],
 )
-def test_operators_are_plain_text(indexed: tuple[SqliteSearch, frozenset[int]], words: str) -> None:
+def test_operators_are_plain_text(
+    indexed: tuple[SearchBackend, frozenset[int]], words: str
+) -> None:
     backend, board_ids = indexed
     backend.search(SearchQuery(text=words, board_ids=board_ids))
 
@@ -114,7 +117,7 @@ def test_text_from_html() -> None:
 
 
 def test_phrases_are_highlighted_where_they_occur(
-    fts: SqliteSearch, boards: dict[str, int]
+    fts: SearchBackend, boards: dict[str, int]
 ) -> None:
     board = boards["pole-ess"]
     fts.index(entry(1, board, "Le plan du quartier. Un plan école pour l’école d’été."))

@@ -1,4 +1,4 @@
-"""Search: one SearchBackend interface, chosen by database dialect; French-aware on SQLite.
+"""Search: one SearchBackend interface, chosen by database dialect, French-aware on both.
 
 How the rest of the forum uses it
 ---------------------------------
@@ -48,12 +48,14 @@ from forum.search.entries import (
     SearchResult,
 )
 from forum.search.fallback import LikeSearch
+from forum.search.postgres import PostgresSearch
 from forum.search.sqlite import SqliteSearch
 
 __all__ = [
     "KINDS",
     "Kind",
     "LikeSearch",
+    "PostgresSearch",
     "SearchBackend",
     "SearchEntry",
     "SearchPage",
@@ -96,11 +98,10 @@ class UnsupportedDatabase(RuntimeError):
 
 
 def make_search_backend(engine: Engine) -> SearchBackend:
-    """The backend for the engine's database: FTS5 on SQLite, a LIKE stop-gap on PostgreSQL."""
+    """The backend for the engine's database: FTS5 on SQLite, tsvector on PostgreSQL."""
     dialect = engine.dialect.name
     if dialect == "sqlite":
         return SqliteSearch(engine)
     if dialect == "postgresql":
-        # Temporary: no accent folding nor ranking (see forum.search.fallback).
-        return LikeSearch(engine)
+        return PostgresSearch(engine)
     raise UnsupportedDatabase(f"search has no backend for the {dialect!r} database")

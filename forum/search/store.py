@@ -22,7 +22,9 @@ INSERT_DOC = insert(search_docs)
 
 
 def storable(text: str) -> str:
-    """Text the database accepts: lone surrogates (invalid UTF-8) become U+FFFD."""
+    """Text every database accepts: lone surrogates (invalid UTF-8) become U+FFFD, and NUL
+    characters (which PostgreSQL refuses in text) are dropped."""
+    text = text.replace("\x00", "")
     if text.isascii():
         return text
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
@@ -84,6 +86,22 @@ class DocsBackend:
             inserted = connection.execute(INSERT_DOC, _row(entry)).inserted_primary_key
             assert inserted is not None
             self._indexed(connection, [(int(inserted[0]), entry)])
+
+    def index_many(self, entries: Iterable[SearchEntry]) -> int:
+        """Add or replace many entries in one transaction (an import's batch); the count."""
+        cleaned = [_cleaned(entry) for entry in entries]
+        if not cleaned:
+            return 0
+        with self._writer.begin() as connection:
+            keys = [{"entry_kind": e.kind, "entry_object_id": e.object_id} for e in cleaned]
+            connection.execute(DELETE_ENTRY, keys)
+            inserted = connection.execute(
+                INSERT_DOC.returning(search_docs.c.id, sort_by_parameter_order=True),
+                [_row(entry) for entry in cleaned],
+            )
+            ids = [int(row_id) for row_id in inserted.scalars().all()]
+            self._indexed(connection, list(zip(ids, cleaned, strict=True)))
+        return len(cleaned)
 
     def remove(self, kind: Kind, object_id: int) -> None:
         """Forget one entry (nothing happens if it was never indexed)."""

@@ -19,6 +19,7 @@ from sqlmodel import SQLModel
 from forum.models import UTCDateTime
 
 FTS_TABLE = "search_index"
+VECTORS_TABLE = "search_vectors"  # PostgreSQL's index (forum.search.postgres)
 
 search_docs = Table(
     "search_docs",
@@ -49,5 +50,8 @@ search_terms = Table(
 
 
 def is_fts_table(name: str | None) -> bool:
-    """True for the FTS5 table and its shadow tables (search_index_data, ..._idx, ...)."""
-    return name is not None and (name == FTS_TABLE or name.startswith(FTS_TABLE + "_"))
+    """True for the full-text index tables: FTS5's with its shadow tables (search_index_data,
+    ..._idx, ...) on SQLite, search_vectors on PostgreSQL."""
+    return name is not None and (
+        name == FTS_TABLE or name.startswith(FTS_TABLE + "_") or name == VECTORS_TABLE
+    )
