@@ -228,11 +228,13 @@ def wait_up(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"server did not answer at {url}")
 
 
-def start_forum(data: Path, port: int) -> subprocess.Popen[bytes]:
+def start_forum(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, FORUM_DATA_DIR=str(data), FORUM_BASE_URL=f"http://127.0.0.1:{port}")
     forum = shutil.which("forum") or str(Path(sys.executable).parent / "forum")
     command = ["taskset", "-c", "1", forum, "serve", "--port", str(port)]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server logs every request: to a file, never to a pipe nobody reads (it would block).
+    with log.open("ab") as sink:
+        return subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
 
 
 def start_floor(work: Path, db: Path, port: int) -> subprocess.Popen[bytes]:
@@ -244,7 +246,7 @@ def start_floor(work: Path, db: Path, port: int) -> subprocess.Popen[bytes]:
     )
     command = ["taskset", "-c", "1", sys.executable, "-c", code, str(db)]
     return subprocess.Popen(
-        command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ
+        command, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ
     )
 
 
@@ -359,7 +361,9 @@ def main() -> int:
             for side in ("forum", "floor"):
                 port = free_port()
                 process = (
-                    start_forum(args.data, port) if side == "forum" else start_floor(work, db, port)
+                    start_forum(args.data, port, work / "forum.log")
+                    if side == "forum"
+                    else start_floor(work, db, port)
                 )
                 try:
                     wait_up(f"http://127.0.0.1:{port}{board_paths[0]}")

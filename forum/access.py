@@ -20,10 +20,13 @@ from sqlmodel import Session, col, select
 from forum.errors import NotFound, PermissionDenied
 from forum.models import (
     Board,
+    Document,
+    File,
     Group,
     MemberProfile,
     Membership,
     Organisation,
+    Poll,
     Post,
     Role,
     Topic,
@@ -363,3 +366,105 @@ def can_moderate_anything(actor: Actor) -> bool:
 def moderated_boards(session: Session, actor: Actor) -> list[Board]:
     """The boards the actor moderates, among those they may read."""
     return [board for board in visible_boards(session, actor) if can_moderate_board(actor, board)]
+
+
+# --- documents written together -------------------------------------------------------------
+
+
+def can_edit_document(actor: Actor, board: Board, document: Document) -> bool:
+    """May the actor change the document's text? Those who may post in its board, unless it is
+    archived (then it is read-only for everyone until unarchived)."""
+    return document.archived_at is None and can_post_in_board(actor, board)
+
+
+def access_document(
+    session: Session, actor: Actor, document_id: int, *, for_write: bool = False
+) -> tuple[Document, Board]:
+    """A document (and its board) the actor may read: may see the board; with for_write, may
+    post in it (rename, move, archive). Missing or hidden: NotFound."""
+    document = session.get(Document, document_id) if 0 < document_id <= MAX_ID else None
+    if document is None:
+        raise NotFound(f"document {document_id}")
+    board = session.get(Board, document.board_id)
+    if board is None or not can_see_board(actor, board):
+        raise NotFound(f"document {document_id}")
+    if for_write and not can_post_in_board(actor, board):
+        raise PermissionDenied(f"document {document_id}")
+    return document, board
+
+
+# --- polls -----------------------------------------------------------------------------------
+
+
+def can_vote_in_poll(actor: Actor, board: Board, topic: Topic, post: Post) -> bool:
+    """May the actor vote in a post's poll? Whoever may post in its board, on a live post."""
+    return (
+        can_post_in_board(actor, board)
+        and topic.deleted_at is None
+        and post.deleted_at is None
+        and post.hidden_at is None
+    )
+
+
+def can_close_poll(actor: Actor, board: Board, post: Post) -> bool:
+    """May the actor close a poll early? The board's moderators, and its post's author."""
+    if can_moderate_board(actor, board):
+        return True
+    return post.author_id == actor.user_id and can_post_in_board(actor, board)
+
+
+def can_see_poll_voters(actor: Actor, board: Board) -> bool:
+    """May the actor see who voted for what? The moderators of the board's group and admins."""
+    return can_moderate_board(actor, board)
+
+
+def access_poll(session: Session, actor: Actor, poll_id: int) -> tuple[Poll, Post, Topic, Board]:
+    """Fetch a poll whose post the actor may read, with its post, topic and board.
+
+    A poll is as hidden as its post: deleted, hidden by moderation (to all but moderators)
+    or in a board the actor can't read, it is NotFound.
+    """
+    poll = session.get(Poll, poll_id) if 0 < poll_id <= MAX_ID else None
+    if poll is None:
+        raise NotFound(f"poll {poll_id}")
+    post = access_post(session, actor, poll.post_id)
+    topic = session.get(Topic, post.topic_id)
+    board = session.get(Board, topic.board_id) if topic is not None else None
+    assert topic is not None and board is not None  # access_post checked them
+    return poll, post, topic, board
+
+
+# --- shared files ------------------------------------------------------------------------------
+
+
+def can_manage_file(actor: Actor, board: Board, file: File) -> bool:
+    """May the actor rename, move or delete a library file? Its uploader and the moderators."""
+    if not can_post_in_board(actor, board):
+        return False
+    return file.uploader_id == actor.user_id or can_moderate_board(actor, board)
+
+
+def access_file(
+    session: Session, actor: Actor, public_id: str, *, for_write: bool = False
+) -> tuple[File, Board]:
+    """A file (and its board) the actor may read (for_write: manage); hidden or deleted: NotFound.
+
+    Every way of serving a file (download, display size, thumbnail) goes through here.
+    """
+    found = (
+        session.exec(
+            select(File, Board)
+            .join(Board, col(Board.id) == File.board_id)
+            .where(File.public_id == public_id)
+        ).first()
+        if 0 < len(public_id) <= 32
+        else None
+    )
+    if found is None:
+        raise NotFound(f"file {public_id}")
+    file, board = found
+    if file.deleted_at is not None or not can_see_board(actor, board):
+        raise NotFound(f"file {public_id}")
+    if for_write and not can_manage_file(actor, board, file):
+        raise PermissionDenied(f"file {public_id}")
+    return file, board

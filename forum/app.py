@@ -5,20 +5,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount
 
-from forum import i18n
+from forum import i18n, live
 from forum.api.routes import routes as api_routes
 from forum.auth.middleware import AuthMiddleware
 from forum.auth.ratelimit import LoginThrottle
 from forum.db import Database, make_engine, migrate
+from forum.documents import runtime as documents_runtime
 from forum.errors import Conflict, ForumError, InvalidInput, NotFound, PermissionDenied, RateLimited
+from forum.files.serving import PRECOMPRESSED_TYPES
+from forum.files.storage import LocalStorage
 from forum.forms import CsrfFailed, FormTooLarge
 from forum.middleware import (
     AccessLogMiddleware,
@@ -28,6 +32,7 @@ from forum.middleware import (
     redact_path,
 )
 from forum.routes import routes as html_routes
+from forum.routes.notifications import UnreadCountMiddleware
 from forum.search import make_search_backend
 from forum.settings import Settings
 from forum.static_files import STATIC_DIR, CachedStaticFiles
@@ -46,15 +51,24 @@ def create_app(settings: Settings) -> Starlette:
         migrate(engine)
         db = app.state.db = Database(engine)
         app.state.search = make_search_backend(engine)
+        app.state.storage = LocalStorage(settings.data_dir / "files")
+        app.state.image_limiter = anyio.CapacityLimiter(2)  # decoded photos are big
         app.state.throttle = LoginThrottle(
             settings.ratelimit_url,
             per_ip=settings.login_attempts_per_ip,
             per_account=settings.login_attempts_per_account,
             window_seconds=settings.login_window_seconds,
         )
+        app.state.live = await live.start_broker(
+            settings.pubsub_url, settings.resolved_database_url
+        )
         try:
-            yield
+            async with documents_runtime.running(
+                app.state, settings=settings, engine=engine, db=db
+            ):
+                yield
         finally:
+            await app.state.live.close()
             db.dispose()
 
     ws_origin = settings.origin.replace("http", "ws", 1)
@@ -62,14 +76,20 @@ def create_app(settings: Settings) -> Starlette:
     app = Starlette(
         routes=[
             *html_routes(),
+            *documents_runtime.collab_routes(),
             Mount("/api/v1", routes=api_routes()),
             Mount("/static", app=CachedStaticFiles(directory=STATIC_DIR), name="static"),
         ],
         middleware=[
             Middleware(AccessLogMiddleware),
             Middleware(SecurityHeadersMiddleware, csp=csp),
-            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(
+                GZipMiddleware,
+                minimum_size=500,
+                exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *PRECOMPRESSED_TYPES),
+            ),
             Middleware(AuthMiddleware),
+            Middleware(UnreadCountMiddleware),
         ],
         exception_handlers={
             ForumError: forum_error,
@@ -143,9 +163,8 @@ async def forum_error(request: Request, exc: Exception) -> Response:
             code="csrf",
         )
     if isinstance(exc, FormTooLarge):
-        return error_response(
-            request, 413, _("Envoi trop volumineux"), _("Ce formulaire est trop volumineux.")
-        )
+        detail = getattr(exc, "message", None) or _("Ce formulaire est trop volumineux.")
+        return error_response(request, 413, _("Envoi trop volumineux"), detail)
     if isinstance(exc, RateLimited):
         response = error_response(
             request,

@@ -11,7 +11,9 @@ import uvicorn
 from forum.app import create_app
 from forum.bootstrap import Prepared, prepare
 from forum.cli_accounts import token, user
+from forum.cli_backup import backup_command, restore_command
 from forum.cli_context import ForumGroup, load_settings
+from forum.cli_import import import_archive
 from forum.cli_search import search
 from forum.cli_structure import board, group
 from forum.services.preset import PresetReport
@@ -147,6 +149,7 @@ def serve(host: str, port: int) -> None:
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
         ws_max_size=WS_MAX_SIZE,
+        ws_per_message_deflate=False,  # measured: ~35 % more CPU and 3x the join time of Yjs
         log_config=LOG_CONFIG,
     )
 
@@ -170,3 +173,6 @@ main.add_command(group)
 main.add_command(board)
 main.add_command(token)
 main.add_command(search)
+main.add_command(backup_command)
+main.add_command(restore_command)
+main.add_command(import_archive)

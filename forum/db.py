@@ -1,5 +1,6 @@
 """Engine and transactions: writes run as one function in one transaction on a worker thread."""
 
+import logging
 import sqlite3
 from collections.abc import Callable
 from functools import partial
@@ -18,6 +19,14 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
+ACCESS_CHANGED = "forum.access_changed"  # a Session.info key, see mark_access_changed
+
+
+def mark_access_changed(session: Session) -> None:
+    """Note that this transaction may take access away: once it commits, Database tells its
+    access listeners (the live collaboration server rechecks its connections)."""
+    session.info[ACCESS_CHANGED] = True
 
 
 def make_engine(url: str) -> Engine:
@@ -70,6 +79,7 @@ class Database:
         self.engine = engine
         self._write_engine = engine.execution_options(begin_immediate=True)
         self._limiter = anyio.CapacityLimiter(8)
+        self.access_listeners: list[Callable[[], None]] = []
 
     def write(self) -> Session:
         """A session whose transaction starts with BEGIN IMMEDIATE on SQLite."""
@@ -83,8 +93,16 @@ class Database:
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run fn(session, ...) in one transaction, synchronously; commit or roll back."""
-        with self.write() as session, session.begin():
-            return fn(session, *args, **kwargs)
+        with self.write() as session:
+            with session.begin():
+                result = fn(session, *args, **kwargs)
+            if session.info.pop(ACCESS_CHANGED, False):
+                for listener in self.access_listeners:
+                    try:
+                        listener()  # after the commit: a recheck sees the new state
+                    except Exception:  # the change is committed: never turn it into an error
+                        log.exception("an access listener failed")
+            return result
 
     def reading(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs

@@ -8,11 +8,13 @@ so that each paragraph of Arabic reads right to left.
 """
 
 import re
+from collections.abc import Mapping
 from functools import cache
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset(
     {
@@ -55,6 +57,8 @@ DIRECTIONAL_BLOCKS = ("p", "li", "blockquote", "h3", "h4", "h5", "h6", "th", "td
 HEADING_SHIFT = 2
 _ALIGN = re.compile(r"^text-align:(left|center|right)$")
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+# @login or @group: not inside a word, an address or a path; a final dot ends the sentence.
+MENTION = re.compile(r"(?<![\w@./-])@([A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?)")
 
 
 def _adjust_tokens(state: StateCore) -> None:
@@ -70,12 +74,74 @@ def _adjust_tokens(state: StateCore) -> None:
                 token.attrs["class"] = f"align-{match.group(1)}"
 
 
+def plain_text_tokens(tokens: list[Token]) -> list[Token]:
+    """The text tokens of a parsed document that are neither code nor inside a link."""
+    found = []
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        depth = 0
+        for token in block.children:
+            depth += 1 if token.type == "link_open" else -1 if token.type == "link_close" else 0
+            if token.type == "text" and depth == 0:
+                found.append(token)
+    return found
+
+
+def _mention_tokens(token: Token, links: Mapping[str, str]) -> list[Token]:
+    """A text token cut around its known mentions: a link (members) or bold text (groups)."""
+    out: list[Token] = []
+    text, start = token.content, 0
+    for match in MENTION.finditer(text):
+        href = links.get(match.group(1).lower())
+        if href is None:
+            continue
+        if match.start() > start:
+            out.append(Token("text", "", 0, content=text[start : match.start()]))
+        tag = "a" if href else "strong"
+        opening = Token(f"{'link' if href else 'strong'}_open", tag, 1)
+        if href:
+            opening.attrs = {"href": href}
+        out += [
+            opening,
+            Token("text", "", 0, content=match.group(0)),
+            Token(f"{'link' if href else 'strong'}_close", tag, -1),
+        ]
+        start = match.end()
+    if not out:
+        return [token]
+    if start < len(text):
+        out.append(Token("text", "", 0, content=text[start:]))
+    return out
+
+
+def _link_mentions(state: StateCore) -> None:
+    """Turn the @mentions named in env["mentions"] (name -> href, "" for no link) into links."""
+    links: Mapping[str, str] | None = state.env.get("mentions") if state.env else None
+    if not links:
+        return
+    targets = {id(token) for token in plain_text_tokens(state.tokens)}
+    for block in state.tokens:
+        if block.type == "inline" and block.children:
+            block.children = [
+                piece
+                for token in block.children
+                for piece in (_mention_tokens(token, links) if id(token) in targets else [token])
+            ]
+
+
 @cache
 def _parser() -> MarkdownIt:
     parser = MarkdownIt("js-default", {"linkify": True, "breaks": True, "html": False})
     parser.enable(["table", "linkify", "strikethrough"])
     parser.core.ruler.push("forum_adjust", _adjust_tokens)
+    parser.core.ruler.push("forum_mentions", _link_mentions)
     return parser
+
+
+def parse(source: str) -> list[Token]:
+    """The tokens of a member's Markdown, as the renderer sees them."""
+    return _parser().parse(source)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -104,9 +170,13 @@ def sanitize(html: str) -> str:
     return _cleaner().clean(html)
 
 
-def render_markdown(source: str) -> str:
-    """A member's Markdown as sanitised HTML, ready to be stored and shown."""
-    return sanitize(_parser().render(source))
+def render_markdown(source: str, mentions: Mapping[str, str] | None = None) -> str:
+    """A member's Markdown as sanitised HTML, ready to be stored and shown.
+
+    mentions maps a lower-case @name to the address its link goes to ("" for bold, no link).
+    """
+    env = {"mentions": mentions} if mentions else {}
+    return sanitize(_parser().render(source, env))
 
 
 def escape_markdown(text: str) -> str:

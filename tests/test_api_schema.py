@@ -45,7 +45,13 @@ def send(
     kwargs["headers"] = {k: v.encode("latin-1") for k, v in wire_headers.items()}
     if isinstance(kwargs.get("data"), bytes | str):  # a serialised JSON body: send it as is
         kwargs["content"] = kwargs.pop("data")
-    return client.request(**kwargs)
+    response = client.request(**kwargs)
+    try:
+        response.request.read()  # a multipart body is streamed; schemathesis reads it back
+    except AttributeError:
+        # A generated "file" that is not bytes renders once only: keep an empty record of it.
+        response.request._content = b""
+    return response
 
 
 @pytest.fixture
@@ -128,6 +134,8 @@ def test_every_operation_documents_its_responses_and_security() -> None:
             # Every route answers 401 to an unknown or revoked bearer token.
             assert "401" in operation["responses"], where
             for status, response in operation["responses"].items():
+                if status.startswith("2") and "application/json" not in response["content"]:
+                    continue  # a file download, e.g. a document's export
                 body = response["content"]["application/json"]["schema"]
                 if not status.startswith("2"):
                     assert body == {"$ref": "#/components/schemas/Error"}, where

@@ -99,8 +99,17 @@ FORBIDDEN_TAGS = {
 }
 
 
-# On a whole page, our own layout has forms, a stylesheet link and a meta tag.
-PAGE_FORBIDDEN_TAGS = FORBIDDEN_TAGS - {"form", "input", "button", "meta", "link", "body"}
+# On a whole page, our own layout has forms, a stylesheet link, a meta tag and disclosure
+# widgets (the poll fieldset); posts themselves are checked against FORBIDDEN_TAGS.
+PAGE_FORBIDDEN_TAGS = FORBIDDEN_TAGS - {
+    "form",
+    "input",
+    "button",
+    "meta",
+    "link",
+    "body",
+    "details",
+}
 
 
 def dangers(fragment: Tag | BeautifulSoup, whole_page: bool = False) -> list[str]:

@@ -256,7 +256,14 @@ PATHS: dict[str, JSON] = {
 def openapi_document() -> JSON:
     """The OpenAPI document served at /api/v1/openapi.json."""
     # Imported here: openapi_topics and openapi_directory build on this module's helpers.
-    from forum.api import openapi_directory, openapi_topics
+    from forum.api import (
+        openapi_directory,
+        openapi_documents,
+        openapi_files,
+        openapi_notifications,
+        openapi_polls,
+        openapi_topics,
+    )
 
     return {
         "openapi": "3.1.0",
@@ -270,9 +277,25 @@ def openapi_document() -> JSON:
             ),
         },
         "servers": [{"url": API_PREFIX}],
-        "paths": {**PATHS, **openapi_topics.PATHS, **openapi_directory.PATHS},
+        "paths": {
+            **PATHS,
+            **openapi_topics.PATHS,
+            **openapi_directory.PATHS,
+            **openapi_polls.PATHS,
+            **openapi_files.PATHS,
+            **openapi_documents.PATHS,
+            **openapi_notifications.PATHS,
+        },
         "components": {
-            "schemas": {**SCHEMAS, **openapi_topics.SCHEMAS, **openapi_directory.SCHEMAS},
+            "schemas": {
+                **SCHEMAS,
+                **openapi_topics.SCHEMAS,
+                **openapi_directory.SCHEMAS,
+                **openapi_polls.SCHEMAS,
+                **openapi_files.SCHEMAS,
+                **openapi_documents.SCHEMAS,
+                **openapi_notifications.SCHEMAS,
+            },
             "securitySchemes": SECURITY_SCHEMES,
         },
     }

@@ -23,6 +23,15 @@ _BODY = {
     "description": f"Markdown, 1 to {BODY_MAX} characters, not only spaces.",
 }
 
+_NEW_POLL = {"oneOf": [_ref("NewPoll"), {"type": "null"}], "description": "Optional."}
+
+_FILE_IDS = {
+    "type": "array",
+    "maxItems": 20,
+    "items": {"type": "string", "minLength": 1, "maxLength": 32},
+    "description": "Ids of files uploaded to the same board (POST /boards/{slug}/files).",
+}
+
 SCHEMAS: dict[str, JSON] = {
     "Author": {
         "type": "object",
@@ -54,6 +63,7 @@ SCHEMAS: dict[str, JSON] = {
             "html",
             "created_at",
             "edited_at",
+            "poll",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -67,6 +77,7 @@ SCHEMAS: dict[str, JSON] = {
             "html": {"type": "string", "description": "The sanitised HTML rendering."},
             "created_at": _DATE,
             "edited_at": {"type": ["string", "null"], "format": "date-time"},
+            "poll": {"oneOf": [_ref("Poll"), {"type": "null"}], "description": "Its poll."},
         },
         "additionalProperties": False,
     },
@@ -125,6 +136,8 @@ SCHEMAS: dict[str, JSON] = {
                 ),
             },
             "body": _BODY,
+            "poll": _NEW_POLL,
+            "files": _FILE_IDS,
         },
     },
     "NewPost": {
@@ -136,6 +149,8 @@ SCHEMAS: dict[str, JSON] = {
                 "type": ["integer", "null"],
                 "description": "A post of the same topic that this one answers.",
             },
+            "poll": _NEW_POLL,
+            "files": _FILE_IDS,
         },
     },
 }

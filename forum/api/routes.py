@@ -5,6 +5,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from forum.access import Actor
+from forum.api import documents as document_api
+from forum.api import files as file_api
+from forum.api import notifications as notification_api
+from forum.api import polls as poll_api
 from forum.api import search as search_api
 from forum.api import serialize
 from forum.api import topics as topic_api
@@ -99,4 +103,8 @@ def routes() -> list[BaseRoute]:
         Route("/search", search_api.search, methods=["GET"], name="api_search"),
         Route("/openapi.json", openapi, methods=["GET"], name="api_openapi"),
         *topic_api.routes(),
+        *file_api.routes(),
+        *poll_api.routes(),
+        *document_api.routes(),
+        *notification_api.routes(),
     ]

@@ -8,6 +8,7 @@ from forum.services.accounts import AccountOverview
 from forum.services.boards import BoardPage
 from forum.services.directory import MemberCard
 from forum.services.organisations import OrganisationRow
+from forum.services.poll_views import PollView
 
 JSON = dict[str, Any]
 
@@ -99,4 +100,37 @@ def organisation(row: OrganisationRow) -> JSON:
         "members": row.members,
         "url": f"/organisations/{org.slug}",
         "updated_at": iso_utc(org.updated_at),
+    }
+
+
+def poll(view: PollView) -> JSON:
+    """A poll as the caller sees it: counts if they may see results, voters for moderators."""
+    return {
+        "id": view.id,
+        "post_id": view.post_id,
+        "url": f"/polls/{view.id}",
+        "question": view.question,
+        "multiple": view.multiple,
+        "max_choices": view.max_choices,
+        "closes_at": iso_utc(view.closes_at) if view.closes_at else None,
+        "closed": view.closed,
+        "results_visibility": view.results_visibility,
+        "results_visible": view.results_visible,
+        "total_voters": view.total_voters,
+        "has_voted": view.has_voted,
+        "can_vote": view.can_vote,
+        "can_close": view.can_close,
+        "options": [
+            {
+                "id": option.id,
+                "label": option.label,
+                "chosen": option.chosen,
+                "votes": option.votes,
+                "percent": option.percent,
+                "voters": None
+                if option.voters is None
+                else [{"id": v.id, "display_name": v.display_name} for v in option.voters],
+            }
+            for option in view.options
+        ],
     }

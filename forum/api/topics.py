@@ -7,8 +7,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from forum import indexing
+from forum import indexing, live
 from forum.access import Actor
+from forum.api import serialize
 from forum.api.serialize import iso_utc
 from forum.db import Database
 from forum.errors import InvalidInput, NotFound
@@ -16,9 +17,11 @@ from forum.forms import MAX_FORM_BYTES, FormTooLarge
 from forum.i18n import gettext as _
 from forum.models import Board, Topic
 from forum.pagination import parse_page
+from forum.services import polls as poll_service
 from forum.services import topic_views as views
 from forum.services import topics as topic_service
 from forum.services.post_views import Person, PostView
+from forum.urls import parse_id
 
 JSON = dict[str, Any]
 
@@ -41,6 +44,7 @@ def post_json(view: PostView) -> JSON:
         "html": view.html,
         "created_at": iso_utc(view.created_at),
         "edited_at": iso_utc(view.edited_at) if view.edited_at else None,
+        "poll": serialize.poll(view.poll) if view.poll else None,
     }
 
 
@@ -76,9 +80,10 @@ def _db(request: Request) -> Database:
 def _path_id(request: Request, name: str) -> int:
     """An id from the path; anything but digits names nothing."""
     raw = str(request.path_params[name])
-    if not raw.isdigit() or len(raw) > 18:
+    number = parse_id(raw)
+    if number is None:
         raise NotFound(raw)
-    return int(raw)
+    return number
 
 
 async def _payload(request: Request) -> JSON:
@@ -106,6 +111,16 @@ def _text(data: JSON, name: str, errors: dict[str, str]) -> str:
         return value
     errors[name] = _("Texte attendu.")
     return ""
+
+
+def _file_ids(data: JSON) -> list[str]:
+    """The ids of uploaded files to attach (see POST /boards/{slug}/files)."""
+    files = data.get("files")
+    if files is None:
+        return []
+    if not isinstance(files, list):
+        raise InvalidInput({"files": _("Liste d'identifiants de fichiers attendue.")})
+    return files
 
 
 def _member(request: Request) -> Actor | None:
@@ -155,6 +170,7 @@ async def start_topic(request: Request) -> Response:
     title, body = _text(data, "title", errors), _text(data, "body", errors)
     if errors:
         raise InvalidInput(errors)
+    poll = poll_service.poll_from_json(data.get("poll"))
     db = _db(request)
     topic = await db.run_in_transaction(
         topic_service.start_topic,
@@ -162,9 +178,13 @@ async def start_topic(request: Request) -> Response:
         board_slug=request.path_params["slug"],
         title=title,
         body=body,
+        poll=poll,
+        files=_file_ids(data),
     )
     assert topic.id is not None
     await indexing.index_topic(request.app.state, topic.id, topic.first_post_id)
+    if topic.first_post_id is not None:
+        await live.publish_post(request.app.state, topic.first_post_id)
     detail = await db.run_read(views.topic_detail, actor, topic.id)
     headers = {"Location": f"/api/v1/topics/{topic.id}"}
     return JSONResponse(topic_json(detail), status_code=201, headers=headers)
@@ -192,12 +212,20 @@ async def reply(request: Request) -> Response:
         errors["reply_to"] = _("Numéro de message attendu.")
     if errors:
         raise InvalidInput(errors)
+    poll = poll_service.poll_from_json(data.get("poll"))
     db = _db(request)
     post = await db.run_in_transaction(
-        topic_service.post_reply, actor=actor, topic_id=topic_id, body=body, reply_to_id=reply_to
+        topic_service.post_reply,
+        actor=actor,
+        topic_id=topic_id,
+        body=body,
+        reply_to_id=reply_to,
+        poll=poll,
+        files=_file_ids(data),
     )
     assert post.id is not None
     await indexing.index_post(request.app.state, post.id)
+    await live.publish_post(request.app.state, post.id)
     view = await db.run_read(views.get_post, actor, post.id)
     headers = {"Location": f"/api/v1/posts/{post.id}"}
     return JSONResponse(post_json(view), status_code=201, headers=headers)

@@ -11,6 +11,7 @@ from forum.db import Database
 from forum.forms import read_form
 from forum.pagination import parse_page
 from forum.routes.navigation import safe_next, see_other
+from forum.services import documents as document_service
 from forum.services import reading as reading_service
 from forum.services import users as user_service
 from forum.templating import render
@@ -35,7 +36,18 @@ async def board(request: Request) -> Response:
         parse_page(request.query_params.get("page")),
     )
     listing = reading.listing
-    context = {"page": listing.page, "listing": listing, "unread": reading.unread}
+    _board, documents = await db.run_read(
+        document_service.board_documents,
+        request.state.actor,
+        request.path_params["slug"],
+        archived=True,
+    )
+    context = {
+        "page": listing.page,
+        "listing": listing,
+        "unread": reading.unread,
+        "documents": documents,
+    }
     return render(request, "board.html", context)
 
 

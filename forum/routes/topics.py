@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forum import indexing
+from forum import indexing, live
 from forum.access import Actor
 from forum.db import Database
 from forum.errors import InvalidInput
@@ -19,8 +19,10 @@ from forum.forms import Form, read_form
 from forum.i18n import gettext as _
 from forum.markup import render_markdown
 from forum.pagination import page_of, parse_page
+from forum.routes.attachments import read_post_form
 from forum.routes.navigation import see_other
 from forum.services import drafts as draft_service
+from forum.services import polls as poll_service
 from forum.services import reading as reading_service
 from forum.services import revisions as revision_service
 from forum.services import topic_views as views
@@ -40,6 +42,11 @@ def _db(request: Request) -> Database:
 def _actor(request: Request) -> Actor:
     actor: Actor = request.state.actor
     return actor
+
+
+def _timezone(request: Request) -> str:
+    timezone: str = request.app.state.settings.timezone
+    return timezone
 
 
 def _id(raw: str | None) -> int | None:
@@ -66,6 +73,7 @@ def _limits() -> dict[str, Any]:
         "title_min": topic_service.TITLE_MIN,
         "title_max": topic_service.TITLE_MAX,
         "body_max": topic_service.BODY_MAX,
+        "poll_limits": poll_service.LIMITS,
     }
 
 
@@ -77,16 +85,20 @@ async def show_topic(request: Request) -> Response:
     query = request.query_params
     actor = _actor(request)
     db = _db(request)
-    # Only a member's visit writes (their reading state), and only when it moves forward.
-    run = db.run_in_transaction if actor.is_authenticated else db.run_read
-    visit = await run(
+    topic_id: int = request.path_params["topic_id"]
+    visit = await db.run_read(
         reading_service.visit_topic,
         actor,
-        request.path_params["topic_id"],
+        topic_id,
         parse_page(query.get("page")),
         reply_to=_id(query.get("reply_to")),
         quote=_id(query.get("quote")),
     )
+    # Only a member's visit writes (their reading state), and only when it moves forward.
+    if visit.moves_forward:
+        await db.run_in_transaction(
+            reading_service.mark_read, actor=actor, topic_id=topic_id, up_to_number=visit.last_read
+        )
     body = visit.view.draft or (visit.draft.body if visit.draft else "")
     return _topic_response(request, visit.view, values={"body": body}, visit=visit)
 
@@ -116,7 +128,7 @@ def _topic_response(
 
 async def reply(request: Request) -> Response:
     """Post a reply (or preview it); errors re-render the page with the text kept."""
-    form = await read_form(request)
+    form = await read_post_form(request, topic_id=request.path_params["topic_id"])
     actor = _actor(request)
     topic_id: int = request.path_params["topic_id"]
     if not actor.is_authenticated:
@@ -162,6 +174,8 @@ async def reply(request: Request) -> Response:
     if form.get("action") == DISCARD_DRAFT:
         await db.run_in_transaction(draft_service.discard_draft, actor=actor, key=key)
         return await again({}, draft_status=_("Brouillon abandonné."), keep=False)
+    if form.file_errors:
+        return await again(form.file_errors)
     try:
         post = await db.run_in_transaction(
             topic_service.post_reply,
@@ -169,12 +183,15 @@ async def reply(request: Request) -> Response:
             topic_id=topic_id,
             body=form.get("body"),
             reply_to_id=reply_to,
+            poll=poll_service.poll_from_form(form.values(), timezone=_timezone(request)),
+            files=form.file_ids,
         )
     except InvalidInput as exc:
         return await again(exc.errors)
     assert post.id is not None
     await db.run_in_transaction(draft_service.discard_draft, actor=actor, key=key)
     await indexing.index_post(request.app.state, post.id)
+    await live.publish_post(request.app.state, post.id)
     return see_other(_post_url(topic_id, post.id, post.number))
 
 
@@ -238,7 +255,7 @@ async def _topic_draft(request: Request, form: Form) -> Response:
 
 async def create_topic(request: Request) -> Response:
     """Start a topic (or preview its first post, or save or abandon its draft)."""
-    form = await read_form(request)
+    form = await read_post_form(request, board_slug=request.path_params["slug"])
     if form.get("action") in (SAVE_DRAFT, DISCARD_DRAFT):
         return await _topic_draft(request, form)
     if form.get("action") == PREVIEW:
@@ -251,6 +268,10 @@ async def create_topic(request: Request) -> Response:
             status=400 if errors else 200,
         )
     actor = _actor(request)
+    if form.file_errors:
+        return await _new_topic_page(
+            request, values=form.values(), errors=form.file_errors, status=400
+        )
     try:
         topic = await _db(request).run_in_transaction(
             topic_service.start_topic,
@@ -258,6 +279,8 @@ async def create_topic(request: Request) -> Response:
             board_slug=request.path_params["slug"],
             title=form.get("title"),
             body=form.get("body"),
+            poll=poll_service.poll_from_form(form.values(), timezone=_timezone(request)),
+            files=form.file_ids,
         )
     except InvalidInput as exc:
         return await _new_topic_page(request, values=form.values(), errors=exc.errors, status=400)
@@ -265,6 +288,8 @@ async def create_topic(request: Request) -> Response:
     key = draft_service.topic_key(topic.board_id)
     await _db(request).run_in_transaction(draft_service.discard_draft, actor=actor, key=key)
     await indexing.index_topic(request.app.state, topic.id, topic.first_post_id)
+    if topic.first_post_id is not None:
+        await live.publish_post(request.app.state, topic.first_post_id)
     return see_other(f"/t/{topic.id}")
 
 
@@ -325,6 +350,7 @@ async def edit(request: Request) -> Response:
         return await _edit_page(request, values=form.values(), errors=exc.errors, status=400)
     assert post.id is not None
     await indexing.index_post(request.app.state, post.id, with_topic=post.number == 1)
+    await live.publish_post(request.app.state, post.id, new=False)
     return see_other(_post_url(post.topic_id, post.id, post.number))
 
 

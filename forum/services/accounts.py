@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from forum.db import mark_access_changed
 from forum.models import AuthSession, Group, User
 from forum.services import sessions as session_service
 from forum.services.groups import user_groups
@@ -42,6 +43,7 @@ def set_account_active(session: Session, *, user_id: int, is_active: bool) -> Us
     user = get_user(session, user_id)
     user.is_active = is_active
     session.add(user)
+    mark_access_changed(session)
     if not is_active:
         session_service.revoke_all_sessions(session, user_id=user_id)
     return user

@@ -13,6 +13,7 @@ from forum.access import (
     can_post_in_board,
     visible_boards,
 )
+from forum.db import mark_access_changed
 from forum.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from forum.i18n import gettext as _
 from forum.models import Board, Group, Topic, Visibility
@@ -133,12 +134,14 @@ def update_board(
     if position is not None:
         board.position = position
     session.add(board)
+    mark_access_changed(session)
     return board
 
 
 def delete_board(session: Session, *, slug: str) -> None:
     """Delete an (empty) board."""
     session.delete(get_board(session, slug))
+    mark_access_changed(session)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from forum.access import Actor, access_site_admin
+from forum.db import mark_access_changed
 from forum.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from forum.i18n import gettext as _
 from forum.models import Board, Group, Membership, Role, User
@@ -111,6 +112,7 @@ def delete_group(session: Session, *, slug: str) -> None:
     # vanish by ON DELETE CASCADE and their own DELETE matches no row): memberships go first.
     session.flush()
     session.delete(group)
+    mark_access_changed(session)
 
 
 def set_membership(
@@ -142,6 +144,7 @@ def remove_membership(session: Session, *, group_slug: str, user_id: int) -> Non
     ).first()
     if membership is not None:
         session.delete(membership)
+        mark_access_changed(session)
 
 
 def group_members(session: Session, *, group_id: int) -> list[tuple[User, str]]:

@@ -14,6 +14,7 @@ from forum.i18n import gettext as _
 from forum.markup import escape_markdown
 from forum.models import Board, Post, Topic, User
 from forum.pagination import page_of
+from forum.services.poll_views import PollView, poll_views
 
 POSTS_PER_PAGE = 20
 
@@ -54,6 +55,7 @@ class PostView:
     reply_to: ReplyRef | None
     can_edit: bool
     page: int
+    poll: PollView | None = None  # the poll this post carries
 
     @property
     def attribution(self) -> str:
@@ -103,6 +105,7 @@ def post_views(
         state = _state(post)
         return state == VISIBLE or (state == HIDDEN and moderator)
 
+    polls = poll_views(session, actor, board, topic, [p for p in posts if shown(p)])
     views = []
     for post in posts:
         assert post.id is not None
@@ -130,6 +133,7 @@ def post_views(
                 reply_to=reply,
                 can_edit=is_shown and can_edit_post(actor, board, topic, post),
                 page=page_of(post.number, POSTS_PER_PAGE),
+                poll=polls.get(post.id) if is_shown else None,
             )
         )
     return views

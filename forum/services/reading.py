@@ -122,6 +122,7 @@ class TopicVisit:
     draft: Draft | None
     last_read: int  # after this visit
     has_unread: bool  # unread posts remain after those on this page
+    moves_forward: bool = False  # the visit must record last_read (mark_read)
 
 
 def visit_topic(
@@ -133,19 +134,34 @@ def visit_topic(
     reply_to: int | None = None,
     quote: int | None = None,
 ) -> TopicVisit:
-    """Open a page of a topic: marks its posts read for a member, and brings their reply draft."""
+    """Open a page of a topic, reading only: its posts, the member's reply draft, and how far
+    they will have read once the visit is recorded.
+
+    Recording it (mark_read, when moves_forward) is a separate, short write: most visits
+    re-read pages already read and never take the write lock.
+    """
     view = topic_page(session, actor, topic_id, page, reply_to=reply_to, quote=quote)
     if actor.user_id is None:
         return TopicVisit(view=view, draft=None, last_read=0, has_unread=False)
-    shown = max((post.number for post in view.posts), default=0)
-    last = mark_read(session, actor=actor, topic_id=topic_id, up_to_number=shown)
+    shown = min(max((post.number for post in view.posts), default=0), view.topic.post_count)
+    before = last_read_number(session, actor, topic_id)
+    after = max(before, shown)
     draft = (
         drafts.get_draft(session, actor=actor, key=drafts.reply_key(topic_id))
         if view.can_reply
         else None
     )
-    remaining = unread_counts(session, actor, [topic_id]).get(topic_id, 0)
-    return TopicVisit(view=view, draft=draft, last_read=last, has_unread=remaining > 0)
+    query = _unread_posts(select(func.count()).select_from(Post), actor.user_id)
+    remaining = session.exec(
+        query.where(col(Post.topic_id) == topic_id, col(Post.number) > after)
+    ).one()
+    return TopicVisit(
+        view=view,
+        draft=draft,
+        last_read=after,
+        has_unread=remaining > 0,
+        moves_forward=after > before,
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlmodel import col
 from forum.models import Post, Topic, User
 from forum.search import SearchEntry
 from forum.search.text import text_from_html
+from forum.services.documents import all_document_entries
 from forum.services.search import entry_for_post, entry_for_topic
 
 CHUNK = 2_000
@@ -77,3 +78,6 @@ def all_entries(engine: Engine) -> Iterator[SearchEntry]:
     yield from _posts(engine)
     for source in EXTRA_SOURCES:
         yield from source(engine)
+
+
+EXTRA_SOURCES.append(all_document_entries)

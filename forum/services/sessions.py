@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select, update
 
 from forum.auth.keys import key_hash, new_key
+from forum.db import mark_access_changed
 from forum.errors import NotFound
 from forum.models import AuthSession, User, utcnow
 
@@ -70,6 +71,7 @@ def revoke_session(session: Session, *, key: str) -> None:
         .where(col(AuthSession.key_hash) == key_hash(key), col(AuthSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
+    mark_access_changed(session)
 
 
 def revoke_session_by_id(session: Session, *, user_id: int, session_id: int) -> None:
@@ -80,6 +82,7 @@ def revoke_session_by_id(session: Session, *, user_id: int, session_id: int) -> 
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
+        mark_access_changed(session)
 
 
 def revoke_all_sessions(session: Session, *, user_id: int, keep: str | None = None) -> int:
@@ -90,6 +93,7 @@ def revoke_all_sessions(session: Session, *, user_id: int, keep: str | None = No
     if keep:
         query = query.where(col(AuthSession.key_hash) != key_hash(keep))
     result = session.exec(query.values(revoked_at=utcnow()))
+    mark_access_changed(session)
     return int(result.rowcount or 0)
 
 

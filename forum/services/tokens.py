@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlmodel import Session, col, select, update
 
 from forum.auth.keys import TOKEN_PREFIX, key_hash, new_access_token
+from forum.db import mark_access_changed
 from forum.errors import InvalidInput, NotFound
 from forum.i18n import gettext as _
 from forum.models import AccessToken, User, utcnow
@@ -64,6 +65,7 @@ def revoke_token(session: Session, *, token_id: int, user_id: int | None = None)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
+        mark_access_changed(session)
     return row
 
 

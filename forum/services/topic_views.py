@@ -1,6 +1,6 @@
 """Reading discussions: a board's topics, a topic's pages of posts, one post, where a post is."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -16,10 +16,12 @@ from forum.access import (
     moderated_boards,
 )
 from forum.errors import NotFound
+from forum.importer.provenance import imported_post_ids
 from forum.markup import quote_markdown
 from forum.models import Board, Group, Post, Topic, User
 from forum.pagination import Pagination, page_of
 from forum.services.boards import BoardPage, board_page
+from forum.services.files import Attachment, post_attachments
 from forum.services.post_views import (
     POSTS_PER_PAGE,
     Person,
@@ -48,6 +50,8 @@ class TopicPage:
     move_targets: list[Board]
     reply_target: PostView | None
     draft: str
+    attachments: dict[int, list[Attachment]] = field(default_factory=dict)  # post id -> files
+    imported: frozenset[int] = frozenset()  # ids of posts imported from the old group
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,10 @@ def topic_page(
         else [],
         reply_target=target,
         draft=draft,
+        attachments=post_attachments(session, [p.id for p in posts if p.id is not None]),
+        imported=imported_post_ids(
+            session, [p.id for p in posts if p.id is not None] + [topic.first_post_id or 0]
+        ),
     )
 
 

@@ -6,6 +6,7 @@ live events belong after the commit, in the caller.
 """
 
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import update
 from sqlmodel import Session, col
@@ -14,8 +15,11 @@ from forum.access import Actor, access_board, access_post, access_topic
 from forum.errors import FieldErrors, InvalidInput
 from forum.i18n import format_number
 from forum.i18n import gettext as _
-from forum.markup import render_markdown
+from forum.mentions import render_post
 from forum.models import Post, PostRevision, Topic, utcnow
+from forum.services import notifications as notification_service
+from forum.services.files import attach_files, clean_file_ids
+from forum.services.polls import PollDraft, attach_poll, clean_poll
 
 TITLE_MIN = 3
 TITLE_MAX = 200
@@ -75,7 +79,7 @@ def _reply_target(session: Session, topic: Topic, reply_to_id: int | None) -> in
 
 
 def _append_post(
-    session: Session, topic: Topic, *, author_id: int, body: str, reply_to_id: int | None
+    session: Session, topic: Topic, *, author: Actor, body: str, reply_to_id: int | None
 ) -> Post:
     """Add a post at the end of the topic, numbering it and moving the counters atomically."""
     now = utcnow()
@@ -91,11 +95,11 @@ def _append_post(
     session.refresh(topic)
     post = Post(
         topic_id=topic.id,  # type: ignore[arg-type]
-        author_id=author_id,
+        author_id=author.user_id,  # type: ignore[arg-type]
         reply_to_id=reply_to_id,
         number=number,
         body=body,
-        html=render_markdown(body),
+        html=render_post(session, body, author),
         created_at=now,
     )
     session.add(post)
@@ -103,13 +107,24 @@ def _append_post(
     return post
 
 
-def start_topic(session: Session, *, actor: Actor, board_slug: str, title: str, body: str) -> Topic:
-    """Create a topic and its first post in a board the actor may post in."""
+def start_topic(
+    session: Session,
+    *,
+    actor: Actor,
+    board_slug: str,
+    title: str,
+    body: str,
+    poll: PollDraft | None = None,
+    files: Sequence[str] = (),
+) -> Topic:
+    """Create a topic and its first post (and its poll) in a board the actor may post in."""
     board = access_board(session, actor, board_slug, for_write=True)
     assert actor.user_id is not None and board.id is not None  # for_write: a member
     fields = FieldErrors()
     clean = fields.check(lambda: clean_title(title))
     source = fields.check(lambda: clean_body(body))
+    spec = fields.check(lambda: clean_poll(poll))
+    file_ids = fields.check(lambda: clean_file_ids(list(files)))
     fields.raise_if_any()
     now = utcnow()
     topic = Topic(
@@ -117,24 +132,40 @@ def start_topic(session: Session, *, actor: Actor, board_slug: str, title: str, 
     )
     session.add(topic)
     session.flush()
-    post = _append_post(session, topic, author_id=actor.user_id, body=source, reply_to_id=None)
+    post = _append_post(session, topic, author=actor, body=source, reply_to_id=None)
     topic.first_post_id = post.id
     session.add(topic)
+    attach_poll(session, post=post, spec=spec)
+    attach_files(session, actor=actor, post=post, file_ids=file_ids)
     session.flush()
+    notification_service.notify_post(session, post=post, topic=topic)
     return topic
 
 
 def post_reply(
-    session: Session, *, actor: Actor, topic_id: int, body: str, reply_to_id: int | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    topic_id: int,
+    body: str,
+    reply_to_id: int | None = None,
+    poll: PollDraft | None = None,
+    files: Sequence[str] = (),
 ) -> Post:
-    """Reply in a topic; a locked topic takes replies from its moderators only."""
+    """Reply in a topic (maybe with a poll); a locked topic takes replies from moderators only."""
     topic = access_topic(session, actor, topic_id, for_write=True)
     assert actor.user_id is not None  # for_write: a member
     fields = FieldErrors()
     source = fields.check(lambda: clean_body(body))
     target = fields.check(lambda: _reply_target(session, topic, reply_to_id))
+    spec = fields.check(lambda: clean_poll(poll))
+    file_ids = fields.check(lambda: clean_file_ids(list(files)))
     fields.raise_if_any()
-    return _append_post(session, topic, author_id=actor.user_id, body=source, reply_to_id=target)
+    post = _append_post(session, topic, author=actor, body=source, reply_to_id=target)
+    attach_poll(session, post=post, spec=spec)
+    attach_files(session, actor=actor, post=post, file_ids=file_ids)
+    notification_service.notify_post(session, post=post, topic=topic)
+    return post
 
 
 def edit_post(session: Session, *, actor: Actor, post_id: int, body: str) -> Post:
@@ -149,10 +180,11 @@ def edit_post(session: Session, *, actor: Actor, post_id: int, body: str) -> Pos
         PostRevision(post_id=post.id, body=post.body, editor_id=actor.user_id, created_at=now)
     )
     post.body = source
-    post.html = render_markdown(source)
+    post.html = render_post(session, source, actor)
     post.edited_at = now
     session.add(post)
     session.flush()
+    notification_service.notify_new_mentions(session, post=post)
     return post
 
 

@@ -4,6 +4,7 @@ import re
 
 from sqlmodel import Session, col, func, select
 
+from forum.db import mark_access_changed
 from forum.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from forum.i18n import LOCALES
 from forum.i18n import gettext as _
@@ -178,6 +179,7 @@ def update_account(
     user.is_admin = is_admin
     user.is_active = is_active
     session.add(user)
+    mark_access_changed(session)
     return user
 
 

@@ -1,0 +1,112 @@
+"""JSON API for files: upload one file to a board's library, list a board's files."""
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from forum.access import Actor
+from forum.api.serialize import iso_utc
+from forum.db import Database
+from forum.errors import InvalidInput
+from forum.files.accept import accept_files, max_file_bytes
+from forum.files.upload import receive_form
+from forum.i18n import gettext as _
+from forum.services import files as file_service
+from forum.services.files import Attachment, attachment
+
+JSON = dict[str, object]
+
+
+def file_json(file: Attachment) -> JSON:
+    """A file: for an image, url is the re-encoded display size and thumbnail_url is set."""
+    found: JSON = {
+        "id": file.public_id,
+        "name": file.name,
+        "size": file.size,
+        "type": file.content_type,
+        "url": file.url,
+        "download_url": file.download,
+    }
+    if file.thumbnail is not None:
+        found["thumbnail_url"] = file.thumbnail
+    return found
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _unauthenticated() -> Response:
+    return JSONResponse(
+        {"error": "unauthenticated", "message": _("Connectez-vous ou présentez un jeton d'accès.")},
+        status_code=401,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _folder_id(raw: str) -> int | None:
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
+        raise InvalidInput({"folder": _("Numéro de dossier attendu.")})
+    return int(raw)
+
+
+async def upload(request: Request) -> Response:
+    """Upload one file (multipart field `file`, optional `folder`); 201 with the file."""
+    actor: Actor = request.state.actor
+    if not actor.is_authenticated:
+        return _unauthenticated()
+    slug = request.path_params["slug"]
+    # A hidden board answers 404 before a byte of the body is read.
+    await _db(request).run_read(file_service.check_can_upload, actor=actor, board_slug=slug)
+    state = request.app.state
+    received = await receive_form(
+        request,
+        state.storage,
+        max_file_bytes=max_file_bytes(state.settings),
+        max_files=1,
+        check_csrf=False,  # the middleware requires the X-CSRF-Token header of sessions
+    )
+    try:
+        folder_id = _folder_id(received.form().get("folder"))
+        files = [item for item in received.files if item.field == "file"]
+        if not files:
+            raise InvalidInput({"file": _("Envoyez un fichier dans le champ « file ».")})
+        [stored] = await accept_files(state, actor, files, board_slug=slug, folder_id=folder_id)
+    finally:
+        received.discard()
+    body = file_json(attachment(stored))
+    return JSONResponse(body, status_code=201, headers={"Location": str(body["url"])})
+
+
+async def list_files(request: Request) -> Response:
+    """The live files of a board, newest first."""
+    found = await _db(request).run_read(
+        file_service.board_files, request.state.actor, request.path_params["slug"]
+    )
+    return JSONResponse(
+        {
+            "files": [
+                {
+                    **file_json(item.file),
+                    "folder": item.folder_id,
+                    "created_at": iso_utc(item.created_at),
+                }
+                for item in found
+            ]
+        }
+    )
+
+
+async def board_files(request: Request) -> Response:
+    """One route for both methods, so that a 405 names them both."""
+    return await (upload if request.method == "POST" else list_files)(request)
+
+
+def routes() -> list[BaseRoute]:
+    """The file routes of /api/v1 (described in forum.api.openapi_files)."""
+    return [
+        Route("/boards/{slug}/files", board_files, methods=["GET", "POST"], name="api_files"),
+    ]

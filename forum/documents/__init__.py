@@ -1,0 +1,1 @@
+"""Documents written together: reading their CRDT content, rendering and exporting it."""

@@ -1,0 +1,1 @@
+"""Shared files: content-addressed storage, type sniffing, image processing, streamed uploads."""

@@ -1,0 +1,273 @@
+"""A board's file library: folders, the listing (sorted, list or gallery), rename, move, delete.
+
+Files attached in posts are files of their board, so they appear here too; each file links to
+the posts that carry it. Uploaders and the board's moderators manage a file; anyone who may
+post in the board may add files and folders.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from forum.access import (
+    Actor,
+    access_board,
+    access_file,
+    can_manage_file,
+    can_post_in_board,
+)
+from forum.errors import InvalidInput, NotFound
+from forum.files.intake import clean_name
+from forum.i18n import gettext as _
+from forum.models import Board, File, Folder, Post, PostFile, Topic, utcnow
+from forum.services.files import Attachment, attachment, uploader_names, usage_of_board
+
+SORTS = ("nom", "date", "taille", "auteur")
+FOLDER_NAME_MAX = 120
+MAX_LISTED = 1000
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """A post carrying a file."""
+
+    post_id: int
+    topic_id: int
+    topic_title: str
+    number: int
+
+
+@dataclass(frozen=True)
+class LibraryRow:
+    """A file in the library listing."""
+
+    file: Attachment
+    uploader: str
+    created_at: datetime
+    posts: list[PostRef]
+    can_manage: bool
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    """A folder of a board's library."""
+
+    board: Board
+    folder: Folder | None
+    trail: list[Folder]  # from the root down to the folder's parent
+    folders: list[Folder]  # sub-folders of this folder
+    all_folders: list[tuple[int, str]]  # every folder of the board, as (id, path) for moves
+    rows: list[LibraryRow]
+    sort: str
+    descending: bool
+    can_upload: bool
+    usage: int
+
+
+def _folder(session: Session, board: Board, folder_id: int | None) -> Folder | None:
+    if folder_id is None:
+        return None
+    folder = session.get(Folder, folder_id) if 0 < folder_id < 2**63 else None
+    if folder is None or folder.board_id != board.id:
+        raise NotFound(f"folder {folder_id}")
+    return folder
+
+
+def _folder_paths(folders: Sequence[Folder]) -> list[tuple[int, str]]:
+    by_id = {f.id: f for f in folders}
+
+    def path(folder: Folder) -> str:
+        parts, seen = [folder.name], {folder.id}
+        parent = by_id.get(folder.parent_id)
+        while parent is not None and parent.id not in seen:
+            parts.append(parent.name)
+            seen.add(parent.id)
+            parent = by_id.get(parent.parent_id)
+        return " / ".join(reversed(parts))
+
+    return sorted(
+        ((f.id, path(f)) for f in folders if f.id is not None), key=lambda p: p[1].casefold()
+    )
+
+
+def posts_carrying(session: Session, file_ids: Sequence[int]) -> dict[int, list[PostRef]]:
+    """The live, shown posts (of live topics) that carry each file."""
+    if not file_ids:
+        return {}
+    rows = session.exec(
+        select(PostFile.file_id, Post, Topic.title)
+        .join(Post, col(Post.id) == PostFile.post_id)
+        .join(Topic, col(Topic.id) == Post.topic_id)
+        .where(
+            col(PostFile.file_id).in_(file_ids),
+            col(Post.deleted_at).is_(None),
+            col(Post.hidden_at).is_(None),
+            col(Topic.deleted_at).is_(None),
+        )
+        .order_by(col(Post.id))
+    ).all()
+    found: dict[int, list[PostRef]] = {}
+    for file_id, post, title in rows:
+        assert post.id is not None
+        found.setdefault(file_id, []).append(PostRef(post.id, post.topic_id, title, post.number))
+    return found
+
+
+def _sort_key(sort: str):  # type: ignore[no-untyped-def]
+    if sort == "date":
+        return lambda row: row.created_at
+    if sort == "taille":
+        return lambda row: row.file.size
+    if sort == "auteur":
+        return lambda row: (row.uploader.casefold(), row.file.name.casefold())
+    return lambda row: row.file.name.casefold()
+
+
+def library_page(
+    session: Session,
+    actor: Actor,
+    board_slug: str,
+    *,
+    folder_id: int | None = None,
+    sort: str = "nom",
+    descending: bool = False,
+) -> LibraryPage:
+    """A folder of the library as the actor sees it."""
+    board = access_board(session, actor, board_slug)
+    folder = _folder(session, board, folder_id)
+    folders = session.exec(select(Folder).where(Folder.board_id == board.id)).all()
+    trail: list[Folder] = []
+    by_id = {f.id: f for f in folders}
+    parent = by_id.get(folder.parent_id) if folder else None
+    while parent is not None and parent not in trail:
+        trail.insert(0, parent)
+        parent = by_id.get(parent.parent_id)
+    children = sorted(
+        (f for f in folders if f.parent_id == (folder.id if folder else None)),
+        key=lambda f: f.name.casefold(),
+    )
+    query = select(File).where(File.board_id == board.id, col(File.deleted_at).is_(None))
+    if folder is None:
+        query = query.where(col(File.folder_id).is_(None))
+    else:
+        query = query.where(File.folder_id == folder.id)
+    files = session.exec(query.order_by(col(File.created_at).desc()).limit(MAX_LISTED)).all()
+    names = uploader_names(session, [f.uploader_id for f in files])
+    carried = posts_carrying(session, [f.id for f in files if f.id is not None])
+    rows = [
+        LibraryRow(
+            file=attachment(f),
+            uploader=names.get(f.uploader_id or 0, _("ancien membre")),
+            created_at=f.created_at,
+            posts=carried.get(f.id or 0, []),
+            can_manage=can_manage_file(actor, board, f),
+        )
+        for f in files
+    ]
+    sort = sort if sort in SORTS else "nom"
+    rows.sort(key=_sort_key(sort), reverse=descending)
+    return LibraryPage(
+        board=board,
+        folder=folder,
+        trail=trail,
+        folders=children,
+        all_folders=_folder_paths(folders),
+        rows=rows,
+        sort=sort,
+        descending=descending,
+        can_upload=can_post_in_board(actor, board),
+        usage=usage_of_board(session, board.id or 0),
+    )
+
+
+@dataclass(frozen=True)
+class FileDetail:
+    """One file of a library, with where it is used and what the actor may do."""
+
+    board: Board
+    row: LibraryRow
+    folder: Folder | None
+    all_folders: list[tuple[int, str]]
+
+
+def file_detail(session: Session, actor: Actor, board_slug: str, public_id: str) -> FileDetail:
+    """A file's page in its board's library (the slug must be its board's)."""
+    file, board = access_file(session, actor, public_id)
+    if board.slug != board_slug:
+        raise NotFound(public_id)
+    assert file.id is not None
+    names = uploader_names(session, [file.uploader_id])
+    row = LibraryRow(
+        file=attachment(file),
+        uploader=names.get(file.uploader_id or 0, _("ancien membre")),
+        created_at=file.created_at,
+        posts=posts_carrying(session, [file.id]).get(file.id, []),
+        can_manage=can_manage_file(actor, board, file),
+    )
+    folders = session.exec(select(Folder).where(Folder.board_id == board.id)).all()
+    folder = session.get(Folder, file.folder_id) if file.folder_id else None
+    return FileDetail(board=board, row=row, folder=folder, all_folders=_folder_paths(folders))
+
+
+def clean_folder_name(raw: str) -> str:
+    """A folder name: trimmed, no slashes or control characters, 1 to FOLDER_NAME_MAX."""
+    name = " ".join(clean_name(raw).split()) if raw.strip() else ""
+    if not name:
+        raise InvalidInput({"folder_name": _("Donnez un nom au dossier.")})
+    return name[:FOLDER_NAME_MAX]
+
+
+def create_folder(
+    session: Session, *, actor: Actor, board_slug: str, name: str, parent_id: int | None
+) -> Folder:
+    """Add a folder (in the root or in another folder of the same board)."""
+    board = access_board(session, actor, board_slug, for_write=True)
+    parent = _folder(session, board, parent_id)
+    clean = clean_folder_name(name)
+    siblings = session.exec(
+        select(Folder.name).where(
+            Folder.board_id == board.id,
+            Folder.parent_id == parent.id if parent else col(Folder.parent_id).is_(None),
+        )
+    ).all()
+    if clean.casefold() in {s.casefold() for s in siblings}:
+        raise InvalidInput({"folder_name": _("Un dossier porte déjà ce nom ici.")})
+    folder = Folder(board_id=board.id or 0, parent_id=parent.id if parent else None, name=clean)
+    session.add(folder)
+    session.flush()
+    return folder
+
+
+def rename_file(session: Session, *, actor: Actor, public_id: str, name: str) -> File:
+    """Give a file another name (its uploader or a moderator)."""
+    file, _board = access_file(session, actor, public_id, for_write=True)
+    if not name.strip():
+        raise InvalidInput({"name": _("Donnez un nom au fichier.")})
+    file.name = clean_name(name)
+    session.add(file)
+    session.flush()
+    return file
+
+
+def move_file(session: Session, *, actor: Actor, public_id: str, folder_id: int | None) -> File:
+    """Put a file in another folder of its board (None: the root)."""
+    file, board = access_file(session, actor, public_id, for_write=True)
+    try:
+        folder = _folder(session, board, folder_id)
+    except NotFound:
+        raise InvalidInput({"folder": _("Ce dossier n'existe pas dans ce tableau.")}) from None
+    file.folder_id = folder.id if folder else None
+    session.add(file)
+    session.flush()
+    return file
+
+
+def delete_file(session: Session, *, actor: Actor, public_id: str) -> File:
+    """Delete a file softly: it disappears from the library and from the posts carrying it."""
+    file, _board = access_file(session, actor, public_id, for_write=True)
+    file.deleted_at = utcnow()
+    session.add(file)
+    session.flush()
+    return file
