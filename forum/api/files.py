@@ -13,6 +13,7 @@ from forum.files.upload import receive_form
 from forum.i18n import gettext as _
 from forum.services import files as file_service
 from forum.services.files import Attachment, attachment
+from forum.urls import parse_id
 
 JSON = dict[str, object]
 
@@ -48,9 +49,10 @@ def _unauthenticated() -> Response:
 def _folder_id(raw: str) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
+    number = parse_id(raw)
+    if number is None:
         raise InvalidInput({"folder": _("Numéro de dossier attendu.")})
-    return int(raw)
+    return number
 
 
 async def upload(request: Request) -> Response:

@@ -85,7 +85,9 @@ def header_text(value: str | None) -> tuple[str, bool]:
         chunks = [(value, None)]
     for chunk, charset in chunks:
         if isinstance(chunk, str):
-            raw = chunk.encode("ascii", "surrogateescape")
+            # Raw 8-bit bytes are surrogate escapes; characters already decoded (by the
+            # parser) go back to bytes as UTF-8, which decode_undeclared tries first.
+            raw = chunk.encode("utf-8", "surrogateescape")
             text, guessed = decode_undeclared(raw)
         else:
             text, guessed = decode_declared(chunk, charset)

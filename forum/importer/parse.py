@@ -132,6 +132,9 @@ def unflow(text: str, delsp: bool) -> str:
     return "\n".join(out)
 
 
+RAW_NAME = re.compile(r'(?:file)?name\*?=("?)([^";\r\n]+)\1', re.IGNORECASE)
+
+
 def _filename(part: Message) -> str:
     raw_name = part.get_filename()
     if raw_name is None:
@@ -139,6 +142,14 @@ def _filename(part: Message) -> str:
         if isinstance(raw_name, tuple):
             raw_name = raw_name[2]
     text, _redecoded = header_text(str(raw_name) if raw_name else "")
+    if "\ufffd" in text:
+        # An undeclared 8-bit name, which the parser decoded lossily: read the raw header.
+        raw_headers = {k.lower(): v for k, v in part.raw_items()}
+        for header in ("content-disposition", "content-type"):
+            found = RAW_NAME.search(str(raw_headers.get(header, "")))
+            if found:
+                text, _redecoded = header_text(found.group(2))
+                break
     return text.replace("/", "_").replace("\\", "_").strip()
 
 

@@ -12,6 +12,7 @@ from forum.routes.navigation import see_other
 from forum.services import admin as admin_service
 from forum.services import groups as group_service
 from forum.templating import render
+from forum.urls import parse_id
 
 
 def _admin(request: Request) -> Actor:
@@ -27,10 +28,7 @@ def _slug(request: Request) -> str:
 
 
 def _int(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except ValueError:
-        return None
+    return parse_id(raw)
 
 
 async def _groups_page(request: Request, status: int = 200, **context: object) -> Response:

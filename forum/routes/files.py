@@ -19,6 +19,7 @@ from forum.routes.navigation import see_other
 from forum.services import files as file_service
 from forum.services import library as library_service
 from forum.templating import render
+from forum.urls import parse_id
 
 
 def _db(request: Request) -> Database:
@@ -32,9 +33,7 @@ def _actor(request: Request) -> Actor:
 
 
 def _id(raw: str | None) -> int | None:
-    if raw is None or not raw.isdigit() or len(raw) > 18:
-        return None
-    return int(raw) or None
+    return None if raw is None else parse_id(raw)
 
 
 # --- serving ----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from forum.services import live_events
 from forum.services import notifications as notification_service
 from forum.services import watches as watch_service
 from forum.templating import render
+from forum.urls import parse_id
 
 UNREAD_STATE = "unread_notifications"
 _NO_COUNT = ("/api/", "/static/", "/live", "/mentions", "/f/")
@@ -204,9 +205,10 @@ def _topic_param(request: Request) -> int | None:
     raw = request.query_params.get("topic")
     if raw is None:
         return None
-    if not raw.isdigit() or len(raw) > 18 or int(raw) == 0:
+    number = parse_id(raw)
+    if number is None:
         raise NotFound("topic")
-    return int(raw)
+    return number
 
 
 async def live_stream(request: Request) -> Response:

@@ -29,6 +29,7 @@ from forum.services import topic_views as views
 from forum.services import topics as topic_service
 from forum.services.post_views import POSTS_PER_PAGE
 from forum.templating import render
+from forum.urls import parse_id
 
 PREVIEW = "preview"
 SAVE_DRAFT, DISCARD_DRAFT = "draft", "discard"
@@ -51,9 +52,7 @@ def _timezone(request: Request) -> str:
 
 def _id(raw: str | None) -> int | None:
     """A positive id from a form or query field; anything else is None."""
-    if raw is None or not raw.isdigit() or len(raw) > 18:
-        return None
-    return int(raw) or None
+    return None if raw is None else parse_id(raw)
 
 
 def _post_url(topic_id: int, post_id: int, number: int) -> str:

@@ -16,6 +16,7 @@ from forum.i18n import format_number
 from forum.i18n import gettext as _
 from forum.models import Board, Draft, utcnow
 from forum.services.boards import BoardPage, board_page
+from forum.urls import parse_id
 
 TITLE_MAX = 200
 BODY_MAX = 50_000
@@ -40,9 +41,9 @@ def _user_id(actor: Actor) -> int:
 def check_draft_key(session: Session, actor: Actor, key: str) -> str:
     """A well-formed key naming a board or topic the actor may write in; otherwise NotFound."""
     kind, _sep, raw = key.partition(":")
-    if kind not in ("topic", "reply") or not raw.isdigit() or len(raw) > 18:
+    target = parse_id(raw)
+    if kind not in ("topic", "reply") or target is None:
         raise NotFound(key)
-    target = int(raw)
     if kind == "reply":
         access_topic(session, actor, target, for_write=True)
         return key

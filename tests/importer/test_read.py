@@ -172,3 +172,27 @@ def test_unknown_formats_are_refused_clearly(tmp_path: Path) -> None:
     for name in ("notes.txt", "vide", "archive.gz", "absent.mbox"):
         with pytest.raises(UnknownFormat):
             detect_format(tmp_path / name)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "windows-1252"])
+def test_an_undeclared_8bit_attachment_name_is_read(tmp_path: Path, encoding: str) -> None:
+    name = "Compte rendu de l'été.pdf"
+    raw = (
+        b"From amina@example.org Mon Mar  2 10:00:00 2009\n"
+        b"From: Amina <amina@example.org>\n"
+        b"Subject: CR\n"
+        b"Message-ID: <cr-8bit@example.org>\n"
+        b"Date: Mon, 2 Mar 2009 10:00:00 +0100\n"
+        b"MIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain; charset=utf-8\n\nVoici le CR.\n"
+        b'--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename="'
+        + name.encode(encoding)
+        + b'"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n'
+    )
+    archive = tmp_path / "group.mbox"
+    archive.write_bytes(raw)
+    (parsed,), problems = read_archives("mbox", [archive], now=NOW)
+    assert problems == []
+    (attachment,) = parsed.attachments
+    assert attachment.name == name
