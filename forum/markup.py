@@ -51,6 +51,8 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+OWN_IMAGE = re.compile(r"/f/[A-Za-z0-9_-]{1,64}(?:/(?:display|thumb))?")
+EXTERNAL_IMAGE_PREFIX = "🖼 "  # an image of another site, shown as a link
 LINK_REL = "nofollow noopener ugc"
 ALIGN_CLASSES = {"align-left", "align-center", "align-right"}
 DIRECTIONAL_BLOCKS = ("p", "li", "blockquote", "h3", "h4", "h5", "h6", "th", "td")
@@ -61,9 +63,39 @@ _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
 MENTION = re.compile(r"(?<![\w@./-])@([A-Za-z0-9](?:[A-Za-z0-9.-]{0,62}[A-Za-z0-9])?)")
 
 
+def _external_image_as_link(image: Token) -> list[Token]:
+    """An image from another site, as a link to it: the page never loads it (no tracking
+    pixel, and the Content-Security-Policy would block it anyway)."""
+    src = str(image.attrGet("src") or "")
+    label = image.content.strip() or src
+    opening = Token("link_open", "a", 1)
+    opening.attrs = {"href": src}
+    return [
+        opening,
+        Token("text", "", 0, content=EXTERNAL_IMAGE_PREFIX + label),
+        Token("link_close", "a", -1),
+    ]
+
+
+def _adjust_images(block: Token) -> None:
+    if not block.children or not any(t.type == "image" for t in block.children):
+        return
+    children: list[Token] = []
+    for token in block.children:
+        src = str(token.attrGet("src") or "") if token.type == "image" else ""
+        if token.type == "image" and src.lower().startswith(("http://", "https://")):
+            children += _external_image_as_link(token)
+        else:
+            children.append(token)
+    block.children = children
+
+
 def _adjust_tokens(state: StateCore) -> None:
-    """Shift headings down, and turn table alignment styles into classes (styles are dropped)."""
+    """Shift headings down, turn table alignment styles into classes (styles are dropped),
+    and external images into links."""
     for token in state.tokens:
+        if token.type == "inline":
+            _adjust_images(token)
         if token.type in ("heading_open", "heading_close"):
             level = min(int(token.tag[1]) + HEADING_SHIFT, 6)
             token.tag = f"h{level}"
@@ -145,9 +177,10 @@ def parse(source: str) -> list[Token]:
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Images load only from http(s) addresses: no relative or other-scheme sources."""
+    """Images load only from the forum's own files (/f/ID/display, /f/ID/thumb): access is
+    checked when they are served; anything else loses its source."""
     if tag == "img" and attribute == "src":
-        return value if value.lower().startswith(("http://", "https://")) else None
+        return value if OWN_IMAGE.fullmatch(value) else None
     return value
 
 

@@ -208,20 +208,41 @@ def test_markdown_features_members_use() -> None:
     assert page.select_one("ol")["start"] == "3"  # type: ignore[index]
     assert page.find("br") is not None  # a single newline is a line break
     links = {str(a["href"]): str(a["rel"]) for a in page.find_all("a")}
-    assert set(links) == {"https://exemple.org", "mailto:contact@exemple.org"}
+    assert set(links) == {
+        "https://exemple.org",
+        "mailto:contact@exemple.org",
+        "https://exemple.org/logo.png",
+    }
     assert all(rel == str(["nofollow", "noopener", "ugc"]) for rel in links.values())
-    image = page.find("img")
-    assert isinstance(image, Tag) and image["src"] == "https://exemple.org/logo.png"
+    # An image of another site is a link to it, never loaded by the page.
+    assert page.find("img") is None
+    external = page.find("a", href="https://exemple.org/logo.png")
+    assert external is not None and "logo" in external.get_text()
     blocks = page.find_all(["p", "li", "blockquote", "h3", "th", "td"])
     assert blocks and all(block.get("dir") == "auto" for block in blocks)
 
 
 @pytest.mark.parametrize(
-    "source", ["![x](/logout)", "![x](//evil.example/a.png)", "![x](ftp://evil.example/a.png)"]
+    "source",
+    [
+        "![x](/logout)",
+        "![x](//evil.example/a.png)",
+        "![x](ftp://evil.example/a.png)",
+        "![x](/f/../logout)",
+    ],
 )
-def test_images_load_only_from_http_addresses(source: str) -> None:
+def test_images_load_only_from_the_forums_files(source: str) -> None:
     image = BeautifulSoup(render_markdown(source), "html.parser").find("img")
     assert isinstance(image, Tag) and not image.get("src")
+
+
+def test_the_forums_own_images_are_shown() -> None:
+    for src in ("/f/Ab3_x-9/display", "/f/Ab3_x-9/thumb", "/f/Ab3_x-9"):
+        image = BeautifulSoup(render_markdown(f"![photo]({src})"), "html.parser").find("img")
+        assert isinstance(image, Tag) and image["src"] == src and image["alt"] == "photo"
+    for src in ("/f/x/../../logout", "/f/x/display?y=1", "/fichiers/x"):
+        image = BeautifulSoup(render_markdown(f"![photo]({src})"), "html.parser").find("img")
+        assert isinstance(image, Tag) and not image.get("src"), src
 
 
 def test_quotation_markdown() -> None:
