@@ -40,6 +40,8 @@ def _apply_default(
 def prepare(settings: Settings, *, preset_path: Path | None = None) -> Prepared:
     """Make the database current; on a fresh one apply the preset; offer a first-admin link."""
     preset = preset_service.load_preset(preset_path or preset_service.DEFAULT_PRESET)
+    # The data directory holds the files (and SQLite's database, when no URL is given).
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     try:
         migrate(engine)

@@ -342,6 +342,7 @@ def forum_process(settings: Settings, **env: str) -> Iterator[tuple[str, subproc
     environ.update(
         FORUM_DATA_DIR=str(settings.data_dir),
         FORUM_SECRET_KEY=settings.secret_key,
+        FORUM_DATABASE_URL=settings.database_url,  # "" (SQLite in the data dir) or PostgreSQL
         PYTHONUNBUFFERED="1",
         **env,
     )

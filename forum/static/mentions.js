@@ -30,9 +30,9 @@
     area.parentNode.insertBefore(list, area.nextSibling);
     area.parentNode.insertBefore(status, list.nextSibling);
     area.setAttribute("aria-autocomplete", "list");
-    area.setAttribute("aria-haspopup", "listbox");
     area.setAttribute("aria-controls", id);
-    area.setAttribute("aria-expanded", "false");
+    // No aria-expanded nor aria-haspopup: a textarea (role textbox) may not carry them;
+    // the live status line says how many suggestions are shown.
 
     var items = [];
     var active = -1;
@@ -44,7 +44,6 @@
       list.textContent = "";
       items = [];
       active = -1;
-      area.setAttribute("aria-expanded", "false");
       area.removeAttribute("aria-activedescendant");
     }
 
@@ -90,7 +89,6 @@
         items.push({ node: node, name: s.name });
       });
       list.hidden = false;
-      area.setAttribute("aria-expanded", "true");
       highlight(0);
       var n = suggestions.length;
       status.textContent = (n === 1 ? texts.one : texts.many).replace("{n}", String(n));
