@@ -32,7 +32,6 @@ from forum.middleware import (
     redact_path,
 )
 from forum.routes import routes as html_routes
-from forum.routes.notifications import UnreadCountMiddleware
 from forum.search import make_search_backend
 from forum.settings import Settings
 from forum.static_files import STATIC_DIR, CachedStaticFiles
@@ -89,7 +88,6 @@ def create_app(settings: Settings) -> Starlette:
                 exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *PRECOMPRESSED_TYPES),
             ),
             Middleware(AuthMiddleware),
-            Middleware(UnreadCountMiddleware),
         ],
         exception_handlers={
             ForumError: forum_error,

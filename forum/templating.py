@@ -1,10 +1,12 @@
 """Jinja2 environment: autoescaped templates, translations, French dates, the render helper."""
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -14,6 +16,35 @@ from forum.settings import Settings
 from forum.static_files import static_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=4096)
+def _translated(message: str, locale: str) -> Markup:
+    return Markup(i18n.translations(locale).gettext(message))  # noqa: S704 (our catalogs)
+
+
+@lru_cache(maxsize=4096)
+def _translated_alone(message: str, locale: str) -> Markup:
+    return _translated(message, locale) % {}
+
+
+def template_gettext(message: str, /, **variables: object) -> Markup:
+    """`_()` in templates: the translation (trusted markup) with its variables escaped.
+
+    As Jinja's "newstyle" gettext, the message is always a format string ("%%" is "%"),
+    but translations are cached per locale: a topic page calls this about 200 times.
+    """
+    locale = i18n.current_locale()
+    if not variables:
+        return _translated_alone(message, locale)
+    return _translated(message, locale) % variables
+
+
+def template_ngettext(singular: str, plural: str, num: int, /, **variables: object) -> Markup:
+    """`ngettext()` in templates; %(num)s is the count unless given."""
+    variables.setdefault("num", num)
+    text = Markup(i18n.ngettext_raw(singular, plural, num))  # noqa: S704 (our catalogs)
+    return text % variables
 
 
 def make_environment(settings: Settings) -> jinja2.Environment:
@@ -27,16 +58,22 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        # Jinja's newstyle wrappers fill the variables (escaping them) after translation.
-        gettext=i18n.gettext_raw,
-        ngettext=i18n.ngettext_raw,
-        newstyle=True,
+        gettext=template_gettext, ngettext=template_ngettext, newstyle=False
     )
+    env.globals["_"] = template_gettext  # not Jinja's alias, which resolves gettext per call
 
     def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
         return "" if value is None else i18n.format_datetime(value, settings.timezone, fmt)
 
+    def time_tag(value: datetime) -> Markup:
+        """A <time> element: machine-readable in UTC, shown in the site's zone and locale."""
+        return Markup('<time datetime="%s">%s</time>') % (  # noqa: S704 (escaped by %)
+            value.isoformat(),
+            i18n.format_datetime(value, settings.timezone),
+        )
+
     env.filters["datetime"] = datetime_filter
+    env.filters["time_tag"] = time_tag
     env.filters["number"] = i18n.format_number
     env.globals["site_name"] = settings.site_name
     env.globals["static_url"] = static_url

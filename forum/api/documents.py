@@ -7,9 +7,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from forum.api.handling import (
+    database,
+    path_id,
+    read_payload,
+    signed_in,
+    text_field,
+    unauthenticated,
+)
 from forum.api.serialize import iso_utc
-from forum.api.topics import _member, _path_id, _payload, _text, _unauthenticated
-from forum.db import Database
 from forum.documents import live
 from forum.documents.exports import document_export, export_response
 from forum.documents.runtime import ws_base_url
@@ -23,11 +29,6 @@ from forum.services.document_versions import VersionRow
 
 JSON = dict[str, Any]
 FORMATS = ("html", "md", "odt", "docx")
-
-
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
 
 
 def document_summary(request: Request, document: Document, board: Board) -> JSON:
@@ -60,15 +61,15 @@ def version_json(row: VersionRow) -> JSON:
 
 async def create_document(request: Request) -> Response:
     """Create a document (and its discussion topic); 201 with its addresses."""
-    actor = _member(request)
+    actor = signed_in(request)
     if actor is None:
-        return _unauthenticated()
-    data = await _payload(request)
+        return unauthenticated()
+    data = await read_payload(request)
     errors: dict[str, str] = {}
-    title = _text(data, "title", errors)
+    title = text_field(data, "title", errors)
     if errors:
         raise InvalidInput(errors)
-    db = _db(request)
+    db = database(request)
     document = await db.run_in_transaction(
         document_service.create_document,
         actor=actor,
@@ -87,7 +88,7 @@ async def create_document(request: Request) -> Response:
 async def list_documents(request: Request) -> Response:
     """The documents of a board (archived ones with ?archived=1)."""
     archived = request.query_params.get("archived") in ("1", "true")
-    board, rows = await _db(request).run_read(
+    board, rows = await database(request).run_read(
         document_service.board_documents,
         request.state.actor,
         request.path_params["slug"],
@@ -108,8 +109,8 @@ async def board_documents(request: Request) -> Response:
 
 async def get_document(request: Request) -> Response:
     """A document with its current text and HTML."""
-    document_id = _path_id(request, "document_id")
-    view = await _db(request).run_read(
+    document_id = path_id(request, "document_id")
+    view = await database(request).run_read(
         document_service.document_view, request.state.actor, document_id
     )
     content = await document_export(request.app.state, document_id)
@@ -125,11 +126,11 @@ async def get_document(request: Request) -> Response:
 
 async def export(request: Request) -> Response:
     """The document as a file: ?format=md|html|odt|docx (default md)."""
-    document_id = _path_id(request, "document_id")
+    document_id = path_id(request, "document_id")
     fmt = request.query_params.get("format", "md")
     if fmt not in FORMATS:
         raise InvalidInput({"format": _("Format inconnu : html, md, odt ou docx.")})
-    view = await _db(request).run_read(
+    view = await database(request).run_read(
         document_service.document_view, request.state.actor, document_id
     )
     content = await document_export(request.app.state, document_id)
@@ -138,24 +139,24 @@ async def export(request: Request) -> Response:
 
 async def list_versions(request: Request) -> Response:
     """The versions of a document, newest first."""
-    listing = await _db(request).run_read(
-        version_service.list_versions, request.state.actor, _path_id(request, "document_id")
+    listing = await database(request).run_read(
+        version_service.list_versions, request.state.actor, path_id(request, "document_id")
     )
     return JSONResponse({"versions": [version_json(row) for row in listing.versions]})
 
 
 async def create_version(request: Request) -> Response:
     """Save the current state under a name; 201 with the version."""
-    actor = _member(request)
+    actor = signed_in(request)
     if actor is None:
-        return _unauthenticated()
-    document_id = _path_id(request, "document_id")
-    data = await _payload(request)
+        return unauthenticated()
+    document_id = path_id(request, "document_id")
+    data = await read_payload(request)
     errors: dict[str, str] = {}
-    name = _text(data, "name", errors)
+    name = text_field(data, "name", errors)
     if errors:
         raise InvalidInput(errors)
-    db = _db(request)
+    db = database(request)
     # Check access before reading the state: a hidden document stays a 404.
     await db.run_read(document_service.document_view, actor, document_id)
     state = await live.current_state(request.app.state.collab, document_id)

@@ -1,12 +1,14 @@
-"""JSON API for files: upload one file to a board's library, list a board's files."""
+"""JSON API for files: upload one file to a board's library, list a board's files (and, from
+forum.api.folders, its folders)."""
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from forum.access import Actor
+from forum.api import folders
+from forum.api.handling import database, unauthenticated
 from forum.api.serialize import iso_utc
-from forum.db import Database
 from forum.errors import InvalidInput
 from forum.files.accept import accept_files, max_file_bytes
 from forum.files.upload import receive_form
@@ -33,19 +35,6 @@ def file_json(file: Attachment) -> JSON:
     return found
 
 
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def _unauthenticated() -> Response:
-    return JSONResponse(
-        {"error": "unauthenticated", "message": _("Connectez-vous ou présentez un jeton d'accès.")},
-        status_code=401,
-        headers={"WWW-Authenticate": "Bearer"},
-    )
-
-
 def _folder_id(raw: str) -> int | None:
     if not raw:
         return None
@@ -59,10 +48,10 @@ async def upload(request: Request) -> Response:
     """Upload one file (multipart field `file`, optional `folder`); 201 with the file."""
     actor: Actor = request.state.actor
     if not actor.is_authenticated:
-        return _unauthenticated()
+        return unauthenticated()
     slug = request.path_params["slug"]
     # A hidden board answers 404 before a byte of the body is read.
-    await _db(request).run_read(file_service.check_can_upload, actor=actor, board_slug=slug)
+    await database(request).run_read(file_service.check_can_upload, actor=actor, board_slug=slug)
     state = request.app.state
     received = await receive_form(
         request,
@@ -85,7 +74,7 @@ async def upload(request: Request) -> Response:
 
 async def list_files(request: Request) -> Response:
     """The live files of a board, newest first."""
-    found = await _db(request).run_read(
+    found = await database(request).run_read(
         file_service.board_files, request.state.actor, request.path_params["slug"]
     )
     return JSONResponse(
@@ -108,7 +97,19 @@ async def board_files(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """The file routes of /api/v1 (described in forum.api.openapi_files)."""
+    """The file and folder routes of /api/v1 (described in forum.api.openapi_files)."""
     return [
         Route("/boards/{slug}/files", board_files, methods=["GET", "POST"], name="api_files"),
+        Route(
+            "/boards/{slug}/folders",
+            folders.board_folders,
+            methods=["GET", "POST"],
+            name="api_folders",
+        ),
+        Route(
+            "/boards/{slug}/folders/{folder_id}",
+            folders.one_folder,
+            methods=["PATCH", "DELETE"],
+            name="api_folder",
+        ),
     ]

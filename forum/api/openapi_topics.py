@@ -64,6 +64,7 @@ SCHEMAS: dict[str, JSON] = {
             "created_at",
             "edited_at",
             "poll",
+            "files",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -78,6 +79,14 @@ SCHEMAS: dict[str, JSON] = {
             "created_at": _DATE,
             "edited_at": {"type": ["string", "null"], "format": "date-time"},
             "poll": {"oneOf": [_ref("Poll"), {"type": "null"}], "description": "Its poll."},
+            "files": {
+                "type": "array",
+                "items": _ref("File"),
+                "description": (
+                    "The files attached, in order, as uploads answer them: deleted files are "
+                    "left out, and so is everything of a deleted or hidden post."
+                ),
+            },
         },
         "additionalProperties": False,
     },
@@ -151,6 +160,21 @@ SCHEMAS: dict[str, JSON] = {
             },
             "poll": _NEW_POLL,
             "files": _FILE_IDS,
+        },
+    },
+    "EditPost": {
+        "type": "object",
+        "description": "What to change; a field left out stays as it is.",
+        "properties": {
+            "body": _BODY,
+            "files": {
+                **_FILE_IDS,
+                "description": (
+                    "Every file the post must carry, in order: ids it has now are kept, "
+                    "others are attached (files of the same board), missing ones removed "
+                    "from the post (they stay in the board's library). [] removes them all."
+                ),
+            },
         },
     },
 }
@@ -257,6 +281,25 @@ PATHS: dict[str, JSON] = {
                 "200": _json("The post.", _ref("Post")),
                 "401": BAD_TOKEN,
                 "404": HIDDEN_POST,
+            },
+        },
+        "patch": {
+            "operationId": "editPost",
+            "summary": "Edit one's own post: its text, its attached files, or both.",
+            "description": (
+                "The previous text is kept in the post's history; a change of files alone "
+                "is recorded there too. Cookie sessions must send the X-CSRF-Token header; "
+                "tokens need not."
+            ),
+            "security": SIGNED_IN,
+            "requestBody": _body("EditPost"),
+            "responses": {
+                "200": _json("The post as it now is.", _ref("Post")),
+                "401": NO_MEMBER,
+                "403": _error("The post is someone else's, or its topic is locked."),
+                "404": HIDDEN_POST,
+                "413": TOO_LARGE,
+                "422": INVALID,
             },
         },
     },

@@ -5,7 +5,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from forum.api import serialize
-from forum.api.topics import _db, _member, _path_id, _payload, _unauthenticated
+from forum.api.handling import database, path_id, read_payload, signed_in, unauthenticated
 from forum.errors import InvalidInput
 from forum.i18n import gettext as _
 from forum.services import poll_views
@@ -13,28 +13,28 @@ from forum.services import polls as poll_service
 
 
 async def _answer(request: Request, poll_id: int) -> Response:
-    page = await _db(request).run_read(poll_views.poll_page, request.state.actor, poll_id)
+    page = await database(request).run_read(poll_views.poll_page, request.state.actor, poll_id)
     return JSONResponse(serialize.poll(page.poll))
 
 
 async def get_poll(request: Request) -> Response:
     """One poll, as the caller may see it."""
-    return await _answer(request, _path_id(request, "poll_id"))
+    return await _answer(request, path_id(request, "poll_id"))
 
 
 async def vote(request: Request) -> Response:
     """Vote with {"options": [ids]}; the answer is the poll as the voter now sees it."""
-    actor = _member(request)
+    actor = signed_in(request)
     if actor is None:
-        return _unauthenticated()
-    poll_id = _path_id(request, "poll_id")
-    data = await _payload(request)
+        return unauthenticated()
+    poll_id = path_id(request, "poll_id")
+    data = await read_payload(request)
     options = data.get(poll_service.CHOICES)
     if not isinstance(options, list) or not all(
         isinstance(o, int) and not isinstance(o, bool) for o in options
     ):
         raise InvalidInput({poll_service.CHOICES: _("Liste de numéros de réponses attendue.")})
-    await _db(request).run_in_transaction(
+    await database(request).run_in_transaction(
         poll_service.cast_vote, actor=actor, poll_id=poll_id, option_ids=options
     )
     return await _answer(request, poll_id)
@@ -42,11 +42,13 @@ async def vote(request: Request) -> Response:
 
 async def close(request: Request) -> Response:
     """Close the poll now (its post's author or a moderator of the board)."""
-    actor = _member(request)
+    actor = signed_in(request)
     if actor is None:
-        return _unauthenticated()
-    poll_id = _path_id(request, "poll_id")
-    await _db(request).run_in_transaction(poll_service.close_poll, actor=actor, poll_id=poll_id)
+        return unauthenticated()
+    poll_id = path_id(request, "poll_id")
+    await database(request).run_in_transaction(
+        poll_service.close_poll, actor=actor, poll_id=poll_id
+    )
     return await _answer(request, poll_id)
 
 

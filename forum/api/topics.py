@@ -1,8 +1,9 @@
 """JSON API for topics and posts: list, read, start a topic, reply (shapes in openapi_topics)."""
 
-import json
+from collections.abc import Sequence
 from typing import Any
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -10,28 +11,38 @@ from starlette.routing import BaseRoute, Route
 from forum import indexing, live
 from forum.access import Actor
 from forum.api import serialize
+from forum.api.files import file_json
+from forum.api.handling import (
+    database,
+    path_id,
+    read_payload,
+    signed_in,
+    text_field,
+    unauthenticated,
+)
 from forum.api.serialize import iso_utc
-from forum.db import Database
-from forum.errors import InvalidInput, NotFound
-from forum.forms import MAX_FORM_BYTES, FormTooLarge
+from forum.errors import InvalidInput
 from forum.i18n import gettext as _
 from forum.models import Board, Topic
 from forum.pagination import parse_page
+from forum.services import files as file_service
 from forum.services import polls as poll_service
+from forum.services import revisions as revision_service
 from forum.services import topic_views as views
 from forum.services import topics as topic_service
+from forum.services.files import Attachment
 from forum.services.post_views import Person, PostView
-from forum.urls import parse_id
 
 JSON = dict[str, Any]
+Files = dict[int, list[Attachment]]  # post id -> the files it carries, as the reader sees them
 
 
 def _person(person: Person | None) -> JSON | None:
     return None if person is None else {"id": person.id, "display_name": person.display_name}
 
 
-def post_json(view: PostView) -> JSON:
-    """A post as the caller sees it (placeholders have no author, body or html)."""
+def post_json(view: PostView, files: Files) -> JSON:
+    """A post as the caller sees it (placeholders have no author, body, html or files)."""
     return {
         "id": view.id,
         "topic_id": view.topic_id,
@@ -45,6 +56,7 @@ def post_json(view: PostView) -> JSON:
         "created_at": iso_utc(view.created_at),
         "edited_at": iso_utc(view.edited_at) if view.edited_at else None,
         "poll": serialize.poll(view.poll) if view.poll else None,
+        "files": [file_json(f) for f in files.get(view.id, [])] if view.shown else [],
     }
 
 
@@ -64,53 +76,31 @@ def topic_summary(topic: Topic, board: Board, author: Person) -> JSON:
     }
 
 
-def topic_json(detail: views.TopicDetail) -> JSON:
+def topic_json(detail: views.TopicDetail, files: Files) -> JSON:
     """A topic and every one of its posts, the first one included."""
     return {
         **topic_summary(detail.topic, detail.board, detail.author),
-        "posts": [post_json(post) for post in detail.posts],
+        "posts": [post_json(post, files) for post in detail.posts],
     }
 
 
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
+def _files_of(session: Session, actor: Actor, posts: Sequence[PostView]) -> Files:
+    shown = [post.id for post in posts if post.shown]
+    return file_service.visible_post_attachments(session, actor, shown)
 
 
-def _path_id(request: Request, name: str) -> int:
-    """An id from the path; anything but digits names nothing."""
-    raw = str(request.path_params[name])
-    number = parse_id(raw)
-    if number is None:
-        raise NotFound(raw)
-    return number
+def topic_with_files(
+    session: Session, actor: Actor, topic_id: int
+) -> tuple[views.TopicDetail, Files]:
+    """A topic the actor may read, and the files of its posts (one read)."""
+    detail = views.topic_detail(session, actor, topic_id)
+    return detail, _files_of(session, actor, detail.posts)
 
 
-async def _payload(request: Request) -> JSON:
-    """The request's JSON object, read with the same size limit as forms."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > MAX_FORM_BYTES:
-        raise FormTooLarge(length)
-    received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > MAX_FORM_BYTES:
-            raise FormTooLarge(str(len(received)))
-    try:
-        data = json.loads(bytes(received))
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
-        raise InvalidInput({"request": _("Envoyez un objet JSON.")})
-    return data
-
-
-def _text(data: JSON, name: str, errors: dict[str, str]) -> str:
-    value = data.get(name, "")
-    if isinstance(value, str):
-        return value
-    errors[name] = _("Texte attendu.")
-    return ""
+def post_with_files(session: Session, actor: Actor, post_id: int) -> tuple[PostView, Files]:
+    """A post the actor may read, and its files (one read)."""
+    view = views.get_post(session, actor, post_id)
+    return view, _files_of(session, actor, [view])
 
 
 def _file_ids(data: JSON) -> list[str]:
@@ -123,23 +113,9 @@ def _file_ids(data: JSON) -> list[str]:
     return files
 
 
-def _member(request: Request) -> Actor | None:
-    actor: Actor = request.state.actor
-    return actor if actor.is_authenticated else None
-
-
-def _unauthenticated() -> Response:
-    """401, as forum.api.routes answers it: posting needs a member."""
-    return JSONResponse(
-        {"error": "unauthenticated", "message": _("Connectez-vous ou présentez un jeton d'accès.")},
-        status_code=401,
-        headers={"WWW-Authenticate": "Bearer"},
-    )
-
-
 async def list_topics(request: Request) -> Response:
     """A page of a board's topics."""
-    listing = await _db(request).run_read(
+    listing = await database(request).run_read(
         views.board_topics,
         request.state.actor,
         request.path_params["slug"],
@@ -162,16 +138,16 @@ async def list_topics(request: Request) -> Response:
 
 async def start_topic(request: Request) -> Response:
     """Start a topic; 201 with the topic and its first post."""
-    actor = _member(request)
+    actor = signed_in(request)
     if actor is None:
-        return _unauthenticated()
-    data = await _payload(request)
+        return unauthenticated()
+    data = await read_payload(request)
     errors: dict[str, str] = {}
-    title, body = _text(data, "title", errors), _text(data, "body", errors)
+    title, body = text_field(data, "title", errors), text_field(data, "body", errors)
     if errors:
         raise InvalidInput(errors)
     poll = poll_service.poll_from_json(data.get("poll"))
-    db = _db(request)
+    db = database(request)
     topic = await db.run_in_transaction(
         topic_service.start_topic,
         actor=actor,
@@ -185,35 +161,35 @@ async def start_topic(request: Request) -> Response:
     await indexing.index_topic(request.app.state, topic.id, topic.first_post_id)
     if topic.first_post_id is not None:
         await live.publish_post(request.app.state, topic.first_post_id)
-    detail = await db.run_read(views.topic_detail, actor, topic.id)
+    detail, files = await db.run_read(topic_with_files, actor, topic.id)
     headers = {"Location": f"/api/v1/topics/{topic.id}"}
-    return JSONResponse(topic_json(detail), status_code=201, headers=headers)
+    return JSONResponse(topic_json(detail, files), status_code=201, headers=headers)
 
 
 async def get_topic(request: Request) -> Response:
-    """A topic with all its posts."""
-    detail = await _db(request).run_read(
-        views.topic_detail, request.state.actor, _path_id(request, "topic_id")
+    """A topic with all its posts and their files."""
+    detail, files = await database(request).run_read(
+        topic_with_files, request.state.actor, path_id(request, "topic_id")
     )
-    return JSONResponse(topic_json(detail))
+    return JSONResponse(topic_json(detail, files))
 
 
 async def reply(request: Request) -> Response:
     """Reply in a topic; 201 with the new post."""
-    actor = _member(request)
+    actor = signed_in(request)
     if actor is None:
-        return _unauthenticated()
-    topic_id = _path_id(request, "topic_id")
-    data = await _payload(request)
+        return unauthenticated()
+    topic_id = path_id(request, "topic_id")
+    data = await read_payload(request)
     errors: dict[str, str] = {}
-    body = _text(data, "body", errors)
+    body = text_field(data, "body", errors)
     reply_to = data.get("reply_to")
     if reply_to is not None and (not isinstance(reply_to, int) or isinstance(reply_to, bool)):
         errors["reply_to"] = _("Numéro de message attendu.")
     if errors:
         raise InvalidInput(errors)
     poll = poll_service.poll_from_json(data.get("poll"))
-    db = _db(request)
+    db = database(request)
     post = await db.run_in_transaction(
         topic_service.post_reply,
         actor=actor,
@@ -226,17 +202,46 @@ async def reply(request: Request) -> Response:
     assert post.id is not None
     await indexing.index_post(request.app.state, post.id)
     await live.publish_post(request.app.state, post.id)
-    view = await db.run_read(views.get_post, actor, post.id)
+    view, files = await db.run_read(post_with_files, actor, post.id)
     headers = {"Location": f"/api/v1/posts/{post.id}"}
-    return JSONResponse(post_json(view), status_code=201, headers=headers)
+    return JSONResponse(post_json(view, files), status_code=201, headers=headers)
 
 
 async def get_post(request: Request) -> Response:
     """One post."""
-    view = await _db(request).run_read(
-        views.get_post, request.state.actor, _path_id(request, "post_id")
+    view, files = await database(request).run_read(
+        post_with_files, request.state.actor, path_id(request, "post_id")
     )
-    return JSONResponse(post_json(view))
+    return JSONResponse(post_json(view, files))
+
+
+async def edit_post(request: Request) -> Response:
+    """Edit one's own post: `body` (the text), `files` (the ids it must carry, in order); each
+    left out stays as it is. 200 with the post."""
+    actor = signed_in(request)
+    if actor is None:
+        return unauthenticated()
+    post_id = path_id(request, "post_id")
+    data = await read_payload(request)
+    errors: dict[str, str] = {}
+    body = text_field(data, "body", errors) if "body" in data else None
+    if errors:
+        raise InvalidInput(errors)
+    file_ids = file_service.clean_file_ids(data["files"]) if "files" in data else None
+    db = database(request)
+    post = await db.run_in_transaction(
+        revision_service.edit_post, actor=actor, post_id=post_id, body=body, file_ids=file_ids
+    )
+    assert post.id is not None
+    await indexing.index_post(request.app.state, post.id, with_topic=post.number == 1)
+    await live.publish_post(request.app.state, post.id, new=False)
+    view, files = await db.run_read(post_with_files, actor, post.id)
+    return JSONResponse(post_json(view, files))
+
+
+async def one_post(request: Request) -> Response:
+    """One route for both methods, so that a 405 names them both in its Allow header."""
+    return await (edit_post if request.method == "PATCH" else get_post)(request)
 
 
 async def board_topics(request: Request) -> Response:
@@ -250,5 +255,5 @@ def routes() -> list[BaseRoute]:
         Route("/boards/{slug}/topics", board_topics, methods=["GET", "POST"], name="api_topics"),
         Route("/topics/{topic_id}", get_topic, methods=["GET"], name="api_topic"),
         Route("/topics/{topic_id}/posts", reply, methods=["POST"], name="api_topic_posts"),
-        Route("/posts/{post_id}", get_post, methods=["GET"], name="api_post"),
+        Route("/posts/{post_id}", one_post, methods=["GET", "PATCH"], name="api_post"),
     ]

@@ -15,6 +15,7 @@ from forum import i18n
 from forum.access import ANONYMOUS, Actor, actor_for
 from forum.auth.keys import same
 from forum.db import Database
+from forum.services import notifications as notification_service
 from forum.services import sessions as session_service
 from forum.services import tokens as token_service
 from forum.settings import Settings
@@ -25,6 +26,9 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 STATIC_PREFIX = "/static/"
+UNREAD_STATE = "unread_notifications"  # the header's count, read by base.html
+# Pages whose header shows the count: a browser's GET, but not the API, files or streams.
+NO_COUNT_PREFIXES = ("/api/", "/static/", "/live", "/mentions", "/f/")
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +67,25 @@ def identify(session: Session, *, session_key: str | None, bearer: str | None) -
     if session_key:
         found_session = session_service.resolve_session(session, key=session_key)
         if found_session is not None:
-            auth_row, user = found_session
             return Identity(
-                actor=actor_for(session, user),
+                actor=found_session.actor,
                 kind="session",
-                session_id=auth_row.id,
-                csrf_token=auth_row.csrf_token,
-                touch=session_service.needs_touch(auth_row),
+                session_id=found_session.id,
+                csrf_token=found_session.csrf_token,
+                touch=session_service.needs_touch(found_session),
             )
     return Identity(actor=ANONYMOUS)
+
+
+def identify_for_page(
+    session: Session, *, session_key: str | None, bearer: str | None, count_unread: bool
+) -> tuple[Identity, int | None]:
+    """identify(), plus the unread notification count of a signed-in browser when asked:
+    one read transaction for both, since every page of a member needs them."""
+    identity = identify(session, session_key=session_key, bearer=bearer)
+    if count_unread and identity.kind == "session":
+        return identity, notification_service.unread_count(session, identity.actor)
+    return identity, None
 
 
 def _touch(session: Session, identity: Identity) -> None:
@@ -124,7 +138,15 @@ class AuthMiddleware:
             except BadSignature:
                 session_key = None
         bearer = bearer_token(conn)
-        identity = await db.run_read(identify, session_key=session_key, bearer=bearer)
+        count_unread = (
+            session_key is not None
+            and scope["type"] == "http"
+            and scope["method"] in ("GET", "HEAD")
+            and not scope["path"].startswith(NO_COUNT_PREFIXES)
+        )
+        identity, unread = await db.run_read(
+            identify_for_page, session_key=session_key, bearer=bearer, count_unread=count_unread
+        )
         if identity.touch:
             await db.run_in_transaction(_touch, identity)
 
@@ -135,6 +157,8 @@ class AuthMiddleware:
         scope_state["csrf_token"] = identity.csrf_token
         scope_state["session_id"] = identity.session_id
         scope_state["csrf_form_check"] = False
+        if unread is not None:
+            scope_state[UNREAD_STATE] = unread
 
         chosen = identity.actor.locale or conn.cookies.get(LANGUAGE_COOKIE)
         if chosen not in i18n.LOCALES:

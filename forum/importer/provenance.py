@@ -5,15 +5,23 @@ import json
 import zlib
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
 
 from forum.access import Actor, access_post, check_moderates
 from forum.errors import NotFound
 from forum.importer.charsets import decode_undeclared
 from forum.importer.report import REPAIR_LABELS
-from forum.models import Board, ImportedMessage, Post, Topic
+from forum.models import Board, ImportedMessage, Post, Topic, table_of
 
 RAW_SHOWN_MAX = 2_000_000  # characters of the raw message shown on the page
+
+
+_IMPORTED_TABLE = table_of(ImportedMessage)
+_IMPORTED = sa_select(_IMPORTED_TABLE.c.post_id).where(
+    _IMPORTED_TABLE.c.post_id.in_(bindparam("ids", expanding=True))
+)  # built once: every topic page asks
 
 
 def imported_post_ids(session: Session, post_ids: list[int]) -> frozenset[int]:
@@ -21,9 +29,7 @@ def imported_post_ids(session: Session, post_ids: list[int]) -> frozenset[int]:
     wanted = [i for i in post_ids if i is not None]
     if not wanted:
         return frozenset()
-    rows = session.exec(
-        select(ImportedMessage.post_id).where(col(ImportedMessage.post_id).in_(wanted))
-    ).all()
+    rows = session.connection().execute(_IMPORTED, {"ids": wanted}).scalars()
     return frozenset(i for i in rows if i is not None)
 
 

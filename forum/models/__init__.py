@@ -5,7 +5,7 @@ One module per part of the forum; everything is re-exported here, so code import
 SQLModel.metadata (Alembic compares against it).
 """
 
-from forum.models.base import UTCDateTime, utcnow
+from forum.models.base import UTCDateTime, table_of, utcnow
 from forum.models.core import (
     AccessToken,
     AuthSession,
@@ -33,6 +33,7 @@ from forum.models.notifications import (
 from forum.models.polls import Poll, PollOption, PollResults, PollVote
 
 __all__ = [
+    "table_of",
     "AccessToken",
     "AuthSession",
     "Board",

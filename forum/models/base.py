@@ -1,4 +1,4 @@
-"""Column types and helpers shared by the tables: UTC timestamps."""
+"""Column types and helpers shared by the tables: UTC timestamps, the table of a model."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Table,
     TypeDecorator,
 )
 
@@ -39,3 +40,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def _ts(nullable: bool = False) -> Any:
     return Column(UTCDateTime(), nullable=nullable)
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table of a model, for statements built once and run on hot paths."""
+    table: Table = model.__table__
+    return table

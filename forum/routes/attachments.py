@@ -1,4 +1,4 @@
-"""Post forms with files: the new-topic and reply forms accept files without JavaScript.
+"""Post forms with files: the new-topic, reply and edit forms accept files without JavaScript.
 
 Files sent with the form are checked and recorded in the board's library first; their ids
 join those already attached (hidden `files` fields, or those attach.js uploaded), so that a
@@ -25,9 +25,17 @@ class PostForm(Form):
 
 
 async def read_post_form(
-    request: Request, *, board_slug: str | None = None, topic_id: int | None = None
+    request: Request,
+    *,
+    board_slug: str | None = None,
+    topic_id: int | None = None,
+    post_id: int | None = None,
 ) -> PostForm:
-    """Read a post form (urlencoded or multipart), storing the files it carries."""
+    """Read a post form (urlencoded or multipart), storing the files it carries.
+
+    New files go to the board given, or the board of the topic replied in, or the board of the
+    post edited (in this order).
+    """
     state = request.app.state
     received = await receive_form(
         request, state.storage, max_file_bytes=max_file_bytes(state.settings)
@@ -42,10 +50,14 @@ async def read_post_form(
         ids, form.file_errors = [], exc.errors
     if received.files:
         try:
-            if board_slug is None:
-                assert topic_id is not None
+            if board_slug is None and topic_id is not None:
                 board_slug = await db.run_read(
                     file_service.board_slug_for_post_files, actor, topic_id
+                )
+            elif board_slug is None:
+                assert post_id is not None
+                board_slug = await db.run_read(
+                    file_service.board_slug_for_post_edit, actor, post_id
                 )
             files = await accept_files(state, actor, received.files, board_slug=board_slug)
             ids += [f.public_id for f in files]

@@ -17,6 +17,7 @@ from forum.forms import read_form
 from forum.i18n import gettext as _
 from forum.routes.navigation import see_other
 from forum.services import files as file_service
+from forum.services import folders as folder_service
 from forum.services import library as library_service
 from forum.templating import render
 from forum.urls import parse_id
@@ -143,7 +144,7 @@ async def create_folder(request: Request) -> Response:
     parent_id = _id(form.get("parent"))
     try:
         folder = await _db(request).run_in_transaction(
-            library_service.create_folder,
+            folder_service.create_folder,
             actor=_actor(request),
             board_slug=slug,
             name=form.get("folder_name"),
@@ -152,6 +153,52 @@ async def create_folder(request: Request) -> Response:
     except InvalidInput as exc:
         return await _library_response(request, folder_id=parent_id, errors=exc.errors, status=400)
     return see_other(_library_url(slug, folder.id))
+
+
+async def manage_folder(request: Request) -> Response:
+    """Rename, move or delete a folder (the board's moderators); its contents go up a level."""
+    form = await read_form(request)
+    action = request.path_params["action"]
+    slug = request.path_params["slug"]
+    folder_id = parse_id(request.path_params["folder_id"])
+    if folder_id is None or action not in ("renommer", "deplacer", "supprimer"):
+        raise NotFound(request.url.path)
+    db, actor = _db(request), _actor(request)
+    try:
+        if action == "renommer":
+            await db.run_in_transaction(
+                folder_service.rename_folder,
+                actor=actor,
+                board_slug=slug,
+                folder_id=folder_id,
+                name=form.get("folder_rename"),
+            )
+        elif action == "deplacer":
+            raw_parent = form.get("folder_parent")
+            parent_id = _id(raw_parent) if raw_parent else None
+            if raw_parent and parent_id is None:
+                parent_id = 0  # names no folder: the service refuses it, after checking access
+            await db.run_in_transaction(
+                folder_service.move_folder,
+                actor=actor,
+                board_slug=slug,
+                folder_id=folder_id,
+                parent_id=parent_id,
+            )
+        else:
+            if not form.flag("folder_confirm"):
+                # Checks access first, so that a hidden folder is 404 and not a form error.
+                await db.run_read(folder_service.check_can_manage_folder, actor, slug, folder_id)
+                raise InvalidInput(
+                    {"folder_confirm": _("Cochez la case pour confirmer la suppression.")}
+                )
+            deleted = await db.run_in_transaction(
+                folder_service.delete_folder, actor=actor, board_slug=slug, folder_id=folder_id
+            )
+            return see_other(_library_url(slug, deleted.parent_id, dossier_supprime="1"))
+    except InvalidInput as exc:
+        return await _library_response(request, folder_id=folder_id, errors=exc.errors, status=400)
+    return see_other(_library_url(slug, folder_id))
 
 
 async def _detail_response(
@@ -217,6 +264,7 @@ routes = [
     Route("/b/{slug}/fichiers", library, methods=["GET"], name="library"),
     Route("/b/{slug}/fichiers", upload, methods=["POST"]),
     Route("/b/{slug}/fichiers/dossiers", create_folder, methods=["POST"], name="library_folders"),
+    Route("/b/{slug}/fichiers/dossiers/{folder_id}/{action}", manage_folder, methods=["POST"]),
     Route("/b/{slug}/fichiers/{file_id}", file_page, methods=["GET"], name="library_file"),
     Route("/b/{slug}/fichiers/{file_id}/{action}", manage, methods=["POST"]),
 ]

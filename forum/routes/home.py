@@ -1,5 +1,6 @@
 """Home page, board pages, language choice and the health check."""
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -26,22 +27,24 @@ async def home(request: Request) -> Response:
     return render(request, "home.html", context)
 
 
+def _board_and_documents(
+    session: Session, actor: Actor, slug: str, page: int
+) -> tuple[reading_service.BoardReading, list[document_service.DocumentRow]]:
+    reading = reading_service.board_reading(session, actor, slug, page)
+    _board, documents = document_service.board_documents(session, actor, slug, archived=True)
+    return reading, documents
+
+
 async def board(request: Request) -> Response:
     """A board's page and a page of its topics; a hidden board is a 404."""
     db: Database = request.app.state.db
-    reading = await db.run_read(
-        reading_service.board_reading,
+    reading, documents = await db.run_read(
+        _board_and_documents,
         request.state.actor,
         request.path_params["slug"],
         parse_page(request.query_params.get("page")),
     )
     listing = reading.listing
-    _board, documents = await db.run_read(
-        document_service.board_documents,
-        request.state.actor,
-        request.path_params["slug"],
-        archived=True,
-    )
     context = {
         "page": listing.page,
         "listing": listing,

@@ -1,7 +1,7 @@
 """Notification pages: the list, marking read, what notifies me, following a topic or a board.
 
-Also the header's unread count (UnreadCountMiddleware: one query per page for signed-in
-browsers), the @mention autocompletion (JSON for mentions.js) and the /live stream's route.
+Also the @mention autocompletion (JSON for mentions.js) and the /live stream's route. The
+header's unread count is counted with the request's identity (forum.auth.middleware).
 """
 
 from collections.abc import Hashable
@@ -10,7 +10,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from forum import live
 from forum.access import Actor
@@ -25,34 +24,6 @@ from forum.services import notifications as notification_service
 from forum.services import watches as watch_service
 from forum.templating import render
 from forum.urls import parse_id
-
-UNREAD_STATE = "unread_notifications"
-_NO_COUNT = ("/api/", "/static/", "/live", "/mentions", "/f/")
-
-
-class UnreadCountMiddleware:
-    """Counts a signed-in browser's unread notifications for the header of the page it asks for.
-
-    Only GET pages of browser sessions: never the API, static files or streams.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = scope.get("state", {})
-        actor: Actor | None = state.get("actor")
-        if (
-            scope["type"] == "http"
-            and scope["method"] in ("GET", "HEAD")
-            and state.get("auth_kind") == "session"
-            and actor is not None
-            and actor.is_authenticated
-            and not scope["path"].startswith(_NO_COUNT)
-        ):
-            db: Database = scope["app"].state.db
-            state[UNREAD_STATE] = await db.run_read(notification_service.unread_count, actor)
-        await self.app(scope, receive, send)
 
 
 def _db(request: Request) -> Database:

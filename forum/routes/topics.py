@@ -22,6 +22,7 @@ from forum.pagination import page_of, parse_page
 from forum.routes.attachments import read_post_form
 from forum.routes.navigation import see_other
 from forum.services import drafts as draft_service
+from forum.services import files as file_service
 from forum.services import polls as poll_service
 from forum.services import reading as reading_service
 from forum.services import revisions as revision_service
@@ -311,9 +312,10 @@ async def _edit_page(
     preview: str = "",
     status: int = 200,
 ) -> Response:
-    editing = await _db(request).run_read(
-        views.post_for_edit, _actor(request), request.path_params["post_id"]
-    )
+    db, actor, post_id = _db(request), _actor(request), request.path_params["post_id"]
+    editing = await db.run_read(views.post_for_edit, actor, post_id)
+    if values is None:  # a fresh form: the files the post carries, ticked (untick to remove)
+        request.state.attached_files = await db.run_read(file_service.files_of_post, actor, post_id)
     context = {
         "editing": editing,
         "values": values if values is not None else {"body": editing.post.body},
@@ -330,20 +332,30 @@ async def edit_form(request: Request) -> Response:
 
 
 async def edit(request: Request) -> Response:
-    """Save an edit (the previous version is kept), or preview it."""
-    form = await read_form(request)
+    """Save an edit of the text and the attached files (the previous text is kept), or preview.
+
+    The form lists the files attached, ticked: unticking removes one, and new files join them
+    (sent with the form, or uploaded by attach.js). `files_field` says the list was sent, so
+    that a form without it never removes every file.
+    """
+    post_id: int = request.path_params["post_id"]
+    form = await read_post_form(request, post_id=post_id)
     if form.get("action") == PREVIEW:
         preview, errors = _preview(form)
+        errors = {**errors, **form.file_errors}
         status = 400 if errors else 200
         return await _edit_page(
             request, values=form.values(), errors=errors, preview=preview, status=status
         )
+    if form.file_errors:
+        return await _edit_page(request, values=form.values(), errors=form.file_errors, status=400)
     try:
         post = await _db(request).run_in_transaction(
-            topic_service.edit_post,
+            revision_service.edit_post,
             actor=_actor(request),
-            post_id=request.path_params["post_id"],
+            post_id=post_id,
             body=form.get("body"),
+            file_ids=form.file_ids if form.flag("files_field") else None,
         )
     except InvalidInput as exc:
         return await _edit_page(request, values=form.values(), errors=exc.errors, status=400)

@@ -13,7 +13,15 @@ from urllib.parse import quote
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from forum.access import Actor, access_board, access_file, access_topic
+from forum.access import (
+    Actor,
+    access_board,
+    access_file,
+    access_file_blob,
+    access_post,
+    access_topic,
+    visible_boards_clause,
+)
 from forum.errors import InvalidInput, NotFound
 from forum.files.intake import PreparedFile
 from forum.files.labels import human_size, type_label
@@ -28,7 +36,6 @@ from forum.models import (
     StoredBlob,
     Topic,
     User,
-    Visibility,
 )
 
 MB = 1024 * 1024
@@ -305,6 +312,100 @@ def post_attachments(session: Session, post_ids: Sequence[int]) -> dict[int, lis
     return found
 
 
+def visible_post_attachments(
+    session: Session, actor: Actor, post_ids: Sequence[int]
+) -> dict[int, list[Attachment]]:
+    """The live files of each post that the actor may open (a moved topic's files stay in their
+    first board, which the reader may not see), in attachment order."""
+    if not post_ids:
+        return {}
+    rows = session.exec(
+        select(PostFile.post_id, File)
+        .join(File, col(File.id) == PostFile.file_id)
+        .join(Board, col(Board.id) == File.board_id)
+        .where(
+            col(PostFile.post_id).in_(post_ids),
+            col(File.deleted_at).is_(None),
+            visible_boards_clause(actor),
+        )
+        .order_by(col(PostFile.post_id), col(PostFile.position), col(PostFile.id))
+    ).all()
+    found: dict[int, list[Attachment]] = {}
+    for post_id, file in rows:
+        found.setdefault(post_id, []).append(attachment(file))
+    return found
+
+
+def files_of_post(session: Session, actor: Actor, post_id: int) -> list[Attachment]:
+    """The files of a post the actor may read (for its edit form)."""
+    post = access_post(session, actor, post_id)
+    assert post.id is not None
+    return visible_post_attachments(session, actor, [post.id]).get(post.id, [])
+
+
+def board_slug_for_post_edit(session: Session, actor: Actor, post_id: int) -> str:
+    """The slug of the board where files added while editing this post go (the actor's post)."""
+    post = access_post(session, actor, post_id, for_write=True)
+    topic = access_topic(session, actor, post.topic_id)
+    board = session.get(Board, topic.board_id)
+    assert board is not None
+    return board.slug
+
+
+def set_post_files(session: Session, *, actor: Actor, post: Post, file_ids: Sequence[str]) -> bool:
+    """Make the post carry exactly these files, in this order (an edit); True if that changed.
+
+    Files already attached stay even when they live in another board (a moved topic); files
+    added must be files of the topic's board. Links to deleted files, and to files of boards
+    the actor may not see, are left alone: the actor could neither see nor keep them.
+    """
+    wanted = clean_file_ids(list(file_ids))
+    topic = session.get(Topic, post.topic_id)
+    assert topic is not None and post.id is not None
+    # The links the actor sees (as the edit form listed them); others are left alone.
+    rows = session.exec(
+        select(PostFile, File)
+        .join(File, col(File.id) == PostFile.file_id)
+        .join(Board, col(Board.id) == File.board_id)
+        .where(
+            PostFile.post_id == post.id,
+            col(File.deleted_at).is_(None),
+            visible_boards_clause(actor),
+        )
+        .order_by(col(PostFile.position), col(PostFile.id))
+    ).all()
+    live = {file.public_id: link for link, file in rows}
+    if wanted == list(live):
+        return False
+    added: dict[str, File] = {}
+    for public_id in wanted:
+        if public_id in live:
+            continue
+        try:
+            file, _board = access_file(session, actor, public_id)
+        except NotFound:
+            file = None
+        if file is None or file.board_id != topic.board_id:
+            raise InvalidInput(
+                {"files": _("Un des fichiers joints est introuvable dans ce tableau.")}
+            )
+        added[public_id] = file
+    for public_id, link in live.items():
+        if public_id not in wanted:
+            session.delete(link)
+    session.flush()
+    for position, public_id in enumerate(wanted):
+        if public_id in live:
+            live[public_id].position = position
+            session.add(live[public_id])
+        else:
+            file = added[public_id]
+            assert file.id is not None
+            session.add(PostFile(post_id=post.id, file_id=file.id, position=position))
+    session.flush()
+    return True
+
+
 def files_of_posts_form(
     session: Session, actor: Actor, file_ids: Sequence[str]
 ) -> list[Attachment]:
@@ -338,16 +439,9 @@ class Served:
 
 def file_for_serving(session: Session, actor: Actor, public_id: str, variant: str) -> Served:
     """The blob to send for a file and variant; NotFound when hidden or not an image."""
-    file, board = access_file(session, actor, public_id)
-    public = board.visibility == Visibility.PUBLIC.value
-    if variant == "original":
-        return Served(file.blob_sha256, file.content_type, file.name, False, public)
-    sha = file.display_sha256 if variant == "display" else file.thumb_sha256
-    if sha is None:
-        raise NotFound(f"file {public_id} {variant}")
-    blob = session.get(StoredBlob, sha)
-    content_type = blob.content_type if blob is not None else "image/jpeg"
-    return Served(sha, content_type, file.name, True, public)
+    blob = access_file_blob(session, actor, public_id, variant)
+    inline = variant != "original"  # our re-encoded images only
+    return Served(blob.sha256, blob.content_type, blob.name, inline, blob.public)
 
 
 def uploader_names(session: Session, user_ids: Sequence[int | None]) -> dict[int, str]:

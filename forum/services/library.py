@@ -2,11 +2,11 @@
 
 Files attached in posts are files of their board, so they appear here too; each file links to
 the posts that carry it. Uploaders and the board's moderators manage a file; anyone who may
-post in the board may add files and folders.
+post in the board may add files and folders (managing folders: forum.services.folders).
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -19,13 +19,21 @@ from forum.access import (
     can_post_in_board,
 )
 from forum.errors import InvalidInput, NotFound
-from forum.files.intake import clean_name
+from forum.files.intake import NAME_MAX, clean_name
 from forum.i18n import gettext as _
 from forum.models import Board, File, Folder, Post, PostFile, Topic, utcnow
 from forum.services.files import Attachment, attachment, uploader_names, usage_of_board
+from forum.services.folders import (
+    can_manage_folders,
+    descendants,
+    folder_in_board,
+    folder_paths,
+)
+from forum.services.folders import (
+    clean_folder_name as clean_folder_name,  # the importer names folders with it
+)
 
 SORTS = ("nom", "date", "taille", "auteur")
-FOLDER_NAME_MAX = 120
 MAX_LISTED = 1000
 
 
@@ -64,32 +72,8 @@ class LibraryPage:
     descending: bool
     can_upload: bool
     usage: int
-
-
-def _folder(session: Session, board: Board, folder_id: int | None) -> Folder | None:
-    if folder_id is None:
-        return None
-    folder = session.get(Folder, folder_id) if 0 < folder_id < 2**63 else None
-    if folder is None or folder.board_id != board.id:
-        raise NotFound(f"folder {folder_id}")
-    return folder
-
-
-def _folder_paths(folders: Sequence[Folder]) -> list[tuple[int, str]]:
-    by_id = {f.id: f for f in folders}
-
-    def path(folder: Folder) -> str:
-        parts, seen = [folder.name], {folder.id}
-        parent = by_id.get(folder.parent_id)
-        while parent is not None and parent.id not in seen:
-            parts.append(parent.name)
-            seen.add(parent.id)
-            parent = by_id.get(parent.parent_id)
-        return " / ".join(reversed(parts))
-
-    return sorted(
-        ((f.id, path(f)) for f in folders if f.id is not None), key=lambda p: p[1].casefold()
-    )
+    can_manage_folder: bool = False  # rename, move or delete the folder shown
+    folder_targets: list[tuple[int, str]] = field(default_factory=list)  # where it may go
 
 
 def posts_carrying(session: Session, file_ids: Sequence[int]) -> dict[int, list[PostRef]]:
@@ -136,7 +120,7 @@ def library_page(
 ) -> LibraryPage:
     """A folder of the library as the actor sees it."""
     board = access_board(session, actor, board_slug)
-    folder = _folder(session, board, folder_id)
+    folder = folder_in_board(session, board, folder_id)
     folders = session.exec(select(Folder).where(Folder.board_id == board.id)).all()
     trail: list[Folder] = []
     by_id = {f.id: f for f in folders}
@@ -167,18 +151,21 @@ def library_page(
         for f in files
     ]
     sort = sort if sort in SORTS else "nom"
+    inside = descendants(folders, folder.id) if folder and folder.id else set()
     rows.sort(key=_sort_key(sort), reverse=descending)
     return LibraryPage(
         board=board,
         folder=folder,
         trail=trail,
         folders=children,
-        all_folders=_folder_paths(folders),
+        all_folders=folder_paths(folders),
         rows=rows,
         sort=sort,
         descending=descending,
         can_upload=can_post_in_board(actor, board),
         usage=usage_of_board(session, board.id or 0),
+        can_manage_folder=folder is not None and can_manage_folders(actor, board),
+        folder_targets=[(i, path) for i, path in folder_paths(folders) if i not in inside],
     )
 
 
@@ -208,36 +195,7 @@ def file_detail(session: Session, actor: Actor, board_slug: str, public_id: str)
     )
     folders = session.exec(select(Folder).where(Folder.board_id == board.id)).all()
     folder = session.get(Folder, file.folder_id) if file.folder_id else None
-    return FileDetail(board=board, row=row, folder=folder, all_folders=_folder_paths(folders))
-
-
-def clean_folder_name(raw: str) -> str:
-    """A folder name: trimmed, no slashes or control characters, 1 to FOLDER_NAME_MAX."""
-    name = " ".join(clean_name(raw).split()) if raw.strip() else ""
-    if not name:
-        raise InvalidInput({"folder_name": _("Donnez un nom au dossier.")})
-    return name[:FOLDER_NAME_MAX]
-
-
-def create_folder(
-    session: Session, *, actor: Actor, board_slug: str, name: str, parent_id: int | None
-) -> Folder:
-    """Add a folder (in the root or in another folder of the same board)."""
-    board = access_board(session, actor, board_slug, for_write=True)
-    parent = _folder(session, board, parent_id)
-    clean = clean_folder_name(name)
-    siblings = session.exec(
-        select(Folder.name).where(
-            Folder.board_id == board.id,
-            Folder.parent_id == parent.id if parent else col(Folder.parent_id).is_(None),
-        )
-    ).all()
-    if clean.casefold() in {s.casefold() for s in siblings}:
-        raise InvalidInput({"folder_name": _("Un dossier porte déjà ce nom ici.")})
-    folder = Folder(board_id=board.id or 0, parent_id=parent.id if parent else None, name=clean)
-    session.add(folder)
-    session.flush()
-    return folder
+    return FileDetail(board=board, row=row, folder=folder, all_folders=folder_paths(folders))
 
 
 def rename_file(session: Session, *, actor: Actor, public_id: str, name: str) -> File:
@@ -245,6 +203,10 @@ def rename_file(session: Session, *, actor: Actor, public_id: str, name: str) ->
     file, _board = access_file(session, actor, public_id, for_write=True)
     if not name.strip():
         raise InvalidInput({"name": _("Donnez un nom au fichier.")})
+    if len(name.strip()) > NAME_MAX:
+        raise InvalidInput(
+            {"name": _("%(max)s caractères au plus pour un nom de fichier.", max=NAME_MAX)}
+        )
     file.name = clean_name(name)
     session.add(file)
     session.flush()
@@ -255,7 +217,7 @@ def move_file(session: Session, *, actor: Actor, public_id: str, folder_id: int 
     """Put a file in another folder of its board (None: the root)."""
     file, board = access_file(session, actor, public_id, for_write=True)
     try:
-        folder = _folder(session, board, folder_id)
+        folder = folder_in_board(session, board, folder_id)
     except NotFound:
         raise InvalidInput({"folder": _("Ce dossier n'existe pas dans ce tableau.")}) from None
     file.folder_id = folder.id if folder else None

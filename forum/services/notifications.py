@@ -12,10 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from forum.access import ANONYMOUS, Actor, access_post, actor_for, visible_boards_clause
+from forum.access import (
+    ANONYMOUS,
+    MEMBER_VISIBLE_BOARDS,
+    Actor,
+    access_post,
+    actor_for,
+    member_visibility_params,
+    visible_boards_clause,
+)
 from forum.errors import NotFound
 from forum.mentions import find_mentions
 from forum.models import (
@@ -29,6 +38,7 @@ from forum.models import (
     Topic,
     TopicWatch,
     User,
+    table_of,
     utcnow,
 )
 from forum.pagination import Pagination
@@ -219,12 +229,42 @@ def _visible(query: Any, actor: Actor) -> Any:
     )
 
 
+def _unread_count_statement(*, admin: bool) -> Any:
+    notifications, posts = table_of(Notification), table_of(Post)
+    topics, boards = table_of(Topic), table_of(Board)
+    query = (
+        sa_select(func.count())
+        .select_from(
+            notifications.join(posts, posts.c.id == notifications.c.post_id)
+            .join(topics, topics.c.id == notifications.c.topic_id)
+            .join(boards, boards.c.id == topics.c.board_id)
+        )
+        .where(
+            notifications.c.user_id == bindparam("user"),
+            notifications.c.read_at.is_(None),
+            posts.c.deleted_at.is_(None),
+            posts.c.hidden_at.is_(None),
+            topics.c.deleted_at.is_(None),
+        )
+    )  # the same conditions as _visible
+    return query if admin else query.where(MEMBER_VISIBLE_BOARDS)
+
+
+# Built once: every page a member opens shows the count in its header.
+_UNREAD_FOR_ADMIN = _unread_count_statement(admin=True)
+_UNREAD_FOR_MEMBER = _unread_count_statement(admin=False)
+
+
 def unread_count(session: Session, actor: Actor) -> int:
     """How many unread notifications the actor may still read (0 for visitors): one query."""
     if actor.user_id is None:
         return 0
-    query = _visible(select(func.count()).select_from(Notification), actor)
-    count: int = session.exec(query.where(col(Notification.read_at).is_(None))).one()
+    params: dict[str, Any] = {"user": actor.user_id}
+    if actor.is_admin:
+        statement = _UNREAD_FOR_ADMIN
+    else:
+        statement, params = _UNREAD_FOR_MEMBER, {**params, **member_visibility_params(actor)}
+    count: int = session.connection().execute(statement, params).scalar_one()
     return count
 
 

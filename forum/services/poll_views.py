@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from babel.numbers import format_percent
-from sqlalchemy import distinct, func
+from sqlalchemy import bindparam, distinct, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from forum.access import (
@@ -21,7 +22,17 @@ from forum.access import (
     can_vote_in_poll,
 )
 from forum.i18n import current_locale
-from forum.models import Board, Poll, PollOption, PollResults, PollVote, Post, Topic, User
+from forum.models import (
+    Board,
+    Poll,
+    PollOption,
+    PollResults,
+    PollVote,
+    Post,
+    Topic,
+    User,
+    table_of,
+)
 from forum.services.polls import is_open
 
 
@@ -111,6 +122,10 @@ def _voters(session: Session, poll_ids: list[int]) -> dict[int, list[Voter]]:
     return voters
 
 
+_POLLS = table_of(Poll)
+_ANY_POLL = sa_select(_POLLS.c.id).where(_POLLS.c.post_id.in_(bindparam("ids", expanding=True)))
+
+
 def poll_views(
     session: Session, actor: Actor, board: Board, topic: Topic, posts: list[Post]
 ) -> dict[int, PollView]:
@@ -118,6 +133,8 @@ def poll_views(
     by_id = {post.id: post for post in posts if post.id is not None}
     if not by_id:
         return {}
+    if not session.connection().execute(_ANY_POLL, {"ids": list(by_id)}).first():
+        return {}  # most pages carry no poll: one cheap query instead of the ORM's
     polls = session.exec(select(Poll).where(col(Poll.post_id).in_(list(by_id)))).all()
     if not polls:
         return {}

@@ -7,12 +7,14 @@ but come out as placeholders, without body or author.
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from forum.access import Actor, can_edit_post, can_moderate_board
 from forum.i18n import gettext as _
 from forum.markup import escape_markdown
-from forum.models import Board, Post, Topic, User
+from forum.models import Board, Post, Topic, User, table_of
 from forum.pagination import page_of
 from forum.services.poll_views import PollView, poll_views
 
@@ -69,12 +71,18 @@ class PostView:
         )
 
 
+_USERS = table_of(User)
+_NAMES = sa_select(_USERS.c.id, _USERS.c.display_name).where(
+    _USERS.c.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def names_of(session: Session, user_ids: set[int]) -> dict[int, str]:
     """Display names of members, by id."""
     if not user_ids:
         return {}
-    rows = session.exec(select(User.id, User.display_name).where(col(User.id).in_(user_ids)))
-    return {user_id: name for user_id, name in rows.all() if user_id is not None}
+    rows = session.connection().execute(_NAMES, {"ids": list(user_ids)})
+    return {user_id: name for user_id, name in rows}  # noqa: C416 (rows, not pairs)
 
 
 def person(session: Session, user_id: int) -> Person:

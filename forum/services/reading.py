@@ -8,11 +8,12 @@ Counts for a list of topics, and flags for a list of boards, take one query each
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from forum.access import Actor, access_topic
-from forum.models import Draft, Post, Topic, TopicRead, utcnow
+from forum.models import Draft, Post, Topic, TopicRead, table_of, utcnow
 from forum.pagination import page_of
 from forum.services import drafts
 from forum.services.boards import BoardOverview, board_overview
@@ -34,6 +35,33 @@ def _unread_posts(query: Any, user_id: int) -> Any:
             col(Post.number) > func.coalesce(col(TopicRead.last_read_number), 0),
         )
     )
+
+
+# Built once, run on every visit of a topic by a member.
+_READS = table_of(TopicRead)
+_POSTS = table_of(Post)
+_TOPICS = table_of(Topic)
+_LAST_READ = sa_select(_READS.c.last_read_number).where(
+    _READS.c.user_id == bindparam("user"), _READS.c.topic_id == bindparam("topic")
+)
+_UNREAD_AFTER = (
+    sa_select(func.count())
+    .select_from(
+        _POSTS.join(_TOPICS, _TOPICS.c.id == _POSTS.c.topic_id).outerjoin(
+            _READS,
+            and_(_READS.c.topic_id == _POSTS.c.topic_id, _READS.c.user_id == bindparam("user")),
+        )
+    )
+    .where(
+        _POSTS.c.topic_id == bindparam("topic"),
+        _POSTS.c.number > bindparam("after"),
+        _TOPICS.c.deleted_at.is_(None),
+        _POSTS.c.deleted_at.is_(None),
+        _POSTS.c.hidden_at.is_(None),
+        _POSTS.c.author_id != bindparam("user"),
+        _POSTS.c.number > func.coalesce(_READS.c.last_read_number, 0),
+    )
+)  # the same condition as _unread_posts, for one topic
 
 
 def unread_counts(session: Session, actor: Actor, topic_ids: list[int]) -> dict[int, int]:
@@ -61,10 +89,8 @@ def last_read_number(session: Session, actor: Actor, topic_id: int) -> int:
     """The highest post number the actor was shown in the topic (0: never opened)."""
     if actor.user_id is None:
         return 0
-    query = select(TopicRead.last_read_number).where(
-        col(TopicRead.user_id) == actor.user_id, col(TopicRead.topic_id) == topic_id
-    )
-    return session.exec(query).first() or 0
+    found = session.connection().execute(_LAST_READ, {"user": actor.user_id, "topic": topic_id})
+    return found.scalar() or 0
 
 
 def mark_read(session: Session, *, actor: Actor, topic_id: int, up_to_number: int) -> int:
@@ -151,10 +177,11 @@ def visit_topic(
         if view.can_reply
         else None
     )
-    query = _unread_posts(select(func.count()).select_from(Post), actor.user_id)
-    remaining = session.exec(
-        query.where(col(Post.topic_id) == topic_id, col(Post.number) > after)
-    ).one()
+    remaining = (
+        session.connection()
+        .execute(_UNREAD_AFTER, {"user": actor.user_id, "topic": topic_id, "after": after})
+        .scalar_one()
+    )
     return TopicVisit(
         view=view,
         draft=draft,

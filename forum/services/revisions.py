@@ -1,13 +1,21 @@
-"""A post's edit history: every earlier version kept, and what each edit changed, line by line."""
+"""A post's edits and their history: every earlier version kept, and what each edit changed.
+
+An edit changes a post's text, its attached files, or both. A revision keeps the text as it
+was before; a revision whose text equals the next version's records an edit of the attached
+files only (the text is all a revision stores, and it is never saved unchanged otherwise).
+"""
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from forum.access import Actor, access_post, access_topic
-from forum.models import Board, PostRevision, Topic, User
+from forum.models import Board, Post, PostRevision, Topic, User, utcnow
+from forum.services import files as file_service
+from forum.services import topics as topic_service
 from forum.services.post_views import PostView
 from forum.services.topic_views import get_post
 
@@ -31,6 +39,7 @@ class Edit:
     editor_name: str
     created_at: datetime
     lines: list[DiffLine]
+    files_changed: bool = False  # the text stayed the same: the attached files changed
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ def post_revisions(session: Session, actor: Actor, post_id: int) -> PostHistory:
             editor_name=name,
             created_at=revision.created_at,
             lines=diff_lines(versions[index], versions[index + 1]),
+            files_changed=versions[index] == versions[index + 1],
         )
         for index, (revision, name) in enumerate(rows)
     ]
@@ -92,3 +102,32 @@ def post_revisions(session: Session, actor: Actor, post_id: int) -> PostHistory:
     return PostHistory(
         post=get_post(session, actor, post_id), topic=topic, board=board, edits=edits
     )
+
+
+def edit_post(
+    session: Session,
+    *,
+    actor: Actor,
+    post_id: int,
+    body: str | None,
+    file_ids: Sequence[str] | None = None,
+) -> Post:
+    """Change one's own post: its text (None: unchanged) and, unless None, its attached files
+    (the ids it must carry, in order). Each change leaves a revision."""
+    post = access_post(session, actor, post_id, for_write=True)
+    assert actor.user_id is not None and post.id is not None
+    before = post.body
+    if body is not None:
+        post = topic_service.edit_post(session, actor=actor, post_id=post_id, body=body)
+    if file_ids is None:
+        return post
+    files_changed = file_service.set_post_files(session, actor=actor, post=post, file_ids=file_ids)
+    if files_changed and post.body == before:
+        now = utcnow()
+        session.add(
+            PostRevision(post_id=post_id, body=post.body, editor_id=actor.user_id, created_at=now)
+        )
+        post.edited_at = now
+        session.add(post)
+        session.flush()
+    return post

@@ -1,13 +1,17 @@
 """Server-side sign-in sessions: start (rotate), resolve, revoke one or all."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select, update
 
+from forum.access import Actor, member_actor
 from forum.auth.keys import key_hash, new_key
 from forum.db import mark_access_changed
 from forum.errors import NotFound
-from forum.models import AuthSession, User, utcnow
+from forum.models import AuthSession, Membership, User, table_of, utcnow
 
 TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -41,18 +45,70 @@ def start_session(
     return key, row
 
 
-def resolve_session(session: Session, *, key: str) -> tuple[AuthSession, User] | None:
+@dataclass(frozen=True)
+class LiveSession:
+    """A live session and the member behind it, as every request needs them."""
+
+    id: int
+    csrf_token: str
+    last_seen_at: datetime
+    actor: Actor
+
+
+_SESSIONS = table_of(AuthSession)
+_USERS = table_of(User)
+_MEMBERSHIPS = table_of(Membership)
+
+# Built once: every signed-in request runs it, and building a statement costs more than
+# SQLite takes to answer it. One row per group of the member (one row when in none).
+_RESOLVE = (
+    sa_select(
+        _SESSIONS.c.id,
+        _SESSIONS.c.csrf_token,
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.expires_at,
+        _SESSIONS.c.revoked_at,
+        _USERS.c.id,
+        _USERS.c.login,
+        _USERS.c.display_name,
+        _USERS.c.is_admin,
+        _USERS.c.is_active,
+        _USERS.c.locale,
+        _MEMBERSHIPS.c.group_id,
+        _MEMBERSHIPS.c.role,
+    )
+    .select_from(
+        _SESSIONS.join(_USERS, _USERS.c.id == _SESSIONS.c.user_id).outerjoin(
+            _MEMBERSHIPS, _MEMBERSHIPS.c.user_id == _USERS.c.id
+        )
+    )
+    .where(_SESSIONS.c.key_hash == bindparam("key_hash"))
+)
+
+
+def resolve_session(session: Session, *, key: str) -> LiveSession | None:
     """The live session and active member behind a cookie key, or None (read-only)."""
-    row = session.exec(select(AuthSession).where(AuthSession.key_hash == key_hash(key))).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+    rows = session.connection().execute(_RESOLVE, {"key_hash": key_hash(key)}).all()
+    if not rows:
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
+    first = rows[0]
+    (session_id, csrf_token, last_seen, expires, revoked, user_id, login, name) = first[:8]
+    is_admin, is_active, locale = first[8:11]
+    if revoked is not None or expires <= utcnow() or not is_active:
         return None
-    return row, user
+    roles = {group_id: role for *_rest, group_id, role in rows if group_id is not None}
+    actor = member_actor(
+        user_id=user_id,
+        login=login,
+        display_name=name,
+        is_admin=is_admin,
+        locale=locale,
+        roles=roles,
+    )
+    return LiveSession(id=session_id, csrf_token=csrf_token, last_seen_at=last_seen, actor=actor)
 
 
-def needs_touch(row: AuthSession) -> bool:
+def needs_touch(row: AuthSession | LiveSession) -> bool:
     """True when last_seen_at is stale enough to be worth a write."""
     return utcnow() - row.last_seen_at > TOUCH_INTERVAL
 

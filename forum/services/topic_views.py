@@ -18,10 +18,10 @@ from forum.access import (
 from forum.errors import NotFound
 from forum.importer.provenance import imported_post_ids
 from forum.markup import quote_markdown
-from forum.models import Board, Group, Post, Topic, User
+from forum.models import Board, Post, Topic, User
 from forum.pagination import Pagination, page_of
 from forum.services.boards import BoardPage, board_page
-from forum.services.files import Attachment, post_attachments
+from forum.services.files import Attachment, visible_post_attachments
 from forum.services.post_views import (
     POSTS_PER_PAGE,
     Person,
@@ -40,7 +40,6 @@ class TopicPage:
 
     topic: Topic
     board: Board
-    group: Group | None
     author: Person
     posts: list[PostView]
     pagination: Pagination
@@ -132,14 +131,15 @@ def topic_page(
     draft = ""
     if quote is not None and target is not None:
         draft = quote_markdown(target.body, target.attribution)
-    group = session.get(Group, board.group_id) if board.group_id is not None else None
     moderator = can_moderate_board(actor, board) and topic.deleted_at is None
+    views = post_views(session, actor, board, topic, list(posts))
+    # The topic's author is usually on the page already (its first post): no query then.
+    author = next((v.author for v in views if v.author and v.author.id == topic.author_id), None)
     return TopicPage(
         topic=topic,
         board=board,
-        group=group,
-        author=person(session, topic.author_id),
-        posts=post_views(session, actor, board, topic, list(posts)),
+        author=author or person(session, topic.author_id),
+        posts=views,
         pagination=pagination,
         can_reply=topic.deleted_at is None and can_write_in_topic(actor, board, topic),
         can_moderate=moderator,
@@ -149,7 +149,10 @@ def topic_page(
         else [],
         reply_target=target,
         draft=draft,
-        attachments=post_attachments(session, [p.id for p in posts if p.id is not None]),
+        # Only files the reader may open: a moved topic's files stay in their first board.
+        attachments=visible_post_attachments(
+            session, actor, [p.id for p in posts if p.id is not None]
+        ),
         imported=imported_post_ids(
             session, [p.id for p in posts if p.id is not None] + [topic.first_post_id or 0]
         ),

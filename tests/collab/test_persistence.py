@@ -104,6 +104,42 @@ async def test_sql_store_appends_loads_and_compacts(engine: Engine) -> None:
 
 
 @pytest.mark.anyio
+async def test_compaction_merges_the_live_state_first(engine: Engine) -> None:
+    store = SqlUpdateStore(engine)
+    updates = edits("un ", "deux ", "trois")
+    await store.append([("doc", u) for u in updates[:2]])
+    live = merge_state(updates)  # the room holds the third update, not written yet
+    assert await store.compact("doc", base=live) == 2
+    loaded = await store.load("doc")
+    assert loaded.updates == [] and text_of([loaded.checkpoint or b""]) == "un deux trois"
+    await store.append([("doc", updates[2])])  # written late: a harmless repeat
+    assert text_of((await store.load("doc")).all_updates()) == "un deux trois"
+
+
+@pytest.mark.anyio
+async def test_checkpoints_of_a_loaded_room_start_from_its_state() -> None:
+    class RecordingStore(MemoryUpdateStore):
+        bases: list[bytes | None] = []
+
+        async def compact(self, document_id: str, *, base: bytes | None = None) -> int:
+            self.bases.append(base)
+            return await super().compact(document_id, base=base)
+
+    store = RecordingStore()
+    settings = CollabSettings()
+    persistence = Persistence(store, settings)
+    persistence.start()
+    registry = Registry(persistence, settings)
+    room = await registry.acquire("doc")
+    room.doc["texte"] = Text("état vivant")
+    await persistence.checkpoint("doc")
+    assert store.bases == [room.doc.get_update()]
+    assert text_of([store.checkpoints["doc"]]) == "état vivant"
+    registry.release(room)
+    await registry.close_all()
+
+
+@pytest.mark.anyio
 async def test_a_store_without_its_tables_fails_to_load(tmp_path: Path) -> None:
     # Production never creates tables implicitly: the forum's migrations do.
     engine = create_engine(f"sqlite:///{tmp_path / 'empty.db'}")
@@ -140,18 +176,20 @@ class GatedStore(MemoryUpdateStore):
         self.batches: list[int] = []
         self.gate = asyncio.Event()
         self.gate.set()
+        self.appended = asyncio.Event()
 
     async def append(self, entries: Sequence[tuple[str, bytes]]) -> None:
         await self.gate.wait()
         self.batches.append(len(entries))
         await super().append(entries)
+        self.appended.set()
 
 
 @pytest.mark.anyio
 async def test_appends_are_grouped_while_a_write_is_in_progress() -> None:
     store = GatedStore()
     store.gate.clear()
-    persistence = Persistence(store, CollabSettings())
+    persistence = Persistence(store, CollabSettings(append_batch_seconds=0))
     persistence.start()
     updates = edits(*[f"mot{i} " for i in range(40)])
     persistence.append("doc", updates[0])
@@ -162,6 +200,28 @@ async def test_appends_are_grouped_while_a_write_is_in_progress() -> None:
     await asyncio.wait_for(persistence.flush("doc"), 5)
     assert store.batches == [1, len(updates) - 1]
     assert store.rows["doc"] == updates
+    await persistence.close()
+
+
+@pytest.mark.anyio
+async def test_appends_of_one_tick_share_a_transaction_and_flush_cuts_the_wait() -> None:
+    store = GatedStore()
+    persistence = Persistence(store, CollabSettings(append_batch_seconds=0.2))
+    persistence.start()
+    updates = edits(*[f"mot{i} " for i in range(10)])
+    for update in updates[:5]:
+        persistence.append("doc", update)
+    await asyncio.sleep(0)  # the writer wakes up and starts gathering
+    assert store.batches == []
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(persistence.flush("doc"), 5)
+    assert asyncio.get_running_loop().time() - started < 0.15  # not the whole tick
+    assert store.batches == [5]
+    store.appended.clear()
+    for update in updates[5:]:
+        persistence.append("doc", update)
+    await asyncio.wait_for(store.appended.wait(), 5)  # nobody flushes: written after the tick
+    assert store.batches == [5, 5] and store.rows["doc"] == updates
     await persistence.close()
 
 

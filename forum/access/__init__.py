@@ -9,88 +9,64 @@ anyone else its pages are a 404. An e-mail address is shown when its owner chose
 (administrators and the owner always see it). An organisation's page is changed by
 administrators and by the members who name it as their organisation in their profile: that
 affiliation is self-declared, shown on the profile, and each change records who made it.
+
+The actor of a request is built in forum.access.actor and the directory's rules live in
+forum.access.directory; both are re-exported here, and callers import from forum.access.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import false, or_
+from sqlalchemy import bindparam, false, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from forum.access.actor import ANONYMOUS as ANONYMOUS
+from forum.access.actor import Actor as Actor
+from forum.access.actor import actor_for as actor_for
+from forum.access.actor import member_actor as member_actor
+from forum.access.directory import access_directory as access_directory
+from forum.access.directory import access_member as access_member
+from forum.access.directory import access_organisation as access_organisation
+from forum.access.directory import can_create_organisation as can_create_organisation
+from forum.access.directory import can_edit_organisation as can_edit_organisation
+from forum.access.directory import can_see_directory as can_see_directory
+from forum.access.directory import can_see_email as can_see_email
+from forum.access.directory import can_see_profile as can_see_profile
+from forum.access.directory import member_organisation_id as member_organisation_id
+from forum.access.directory import visible_groups as visible_groups
 from forum.errors import NotFound, PermissionDenied
 from forum.models import (
     Board,
     Document,
     File,
     Group,
-    MemberProfile,
-    Membership,
-    Organisation,
     Poll,
     Post,
     Role,
+    StoredBlob,
     Topic,
-    User,
     Visibility,
+    table_of,
 )
 
 MAX_ID = 2**63 - 1  # larger ids can't be stored: they name nothing
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who is asking: a signed-in member (with their group roles) or an anonymous visitor."""
-
-    user_id: int | None = None
-    login: str = ""
-    display_name: str = ""
-    is_admin: bool = False
-    locale: str | None = None
-    roles: Mapping[int, str] = field(default_factory=dict)  # group id -> role
-
-    @property
-    def is_authenticated(self) -> bool:
-        """True for a signed-in member."""
-        return self.user_id is not None
-
-    def in_group(self, group_id: int | None) -> bool:
-        """True when the actor belongs to the group, whatever their role."""
-        return group_id is not None and group_id in self.roles
-
-    def moderates(self, group_id: int | None) -> bool:
-        """True when the actor is a moderator of the group."""
-        return group_id is not None and self.roles.get(group_id) == Role.MODERATOR.value
-
-
-ANONYMOUS = Actor()
-
-
-def actor_for(session: Session, user: User) -> Actor:
-    """Build the actor of an active member, with their memberships."""
-    if user.id is None or not user.is_active:
-        return ANONYMOUS
-    rows = session.exec(
-        select(Membership.group_id, Membership.role).where(Membership.user_id == user.id)
-    ).all()
-    return Actor(
-        user_id=user.id,
-        login=user.login,
-        display_name=user.display_name,
-        is_admin=user.is_admin,
-        locale=user.locale,
-        roles=dict(rows),
-    )
-
-
 def can_see_board(actor: Actor, board: Board) -> bool:
     """May the actor read this board?"""
-    if board.visibility == Visibility.PUBLIC.value:
+    return can_see_visibility(actor, board.visibility, board.group_id)
+
+
+def can_see_visibility(actor: Actor, visibility: str, group_id: int | None) -> bool:
+    """May the actor read a board with this visibility and group? (can_see_board's rule.)"""
+    if visibility == Visibility.PUBLIC.value:
         return True
     if not actor.is_authenticated:
         return False
-    if actor.is_admin or board.visibility == Visibility.MEMBERS.value:
+    if actor.is_admin or visibility == Visibility.MEMBERS.value:
         return True
-    return actor.in_group(board.group_id)
+    return actor.in_group(group_id)
 
 
 def can_post_in_board(actor: Actor, board: Board) -> bool:
@@ -132,6 +108,20 @@ def visible_boards_clause(actor: Actor):  # type: ignore[no-untyped-def]
     )
 
 
+_BOARDS = table_of(Board)
+# visible_boards_clause for a member who is not an administrator, as a condition that can be
+# built once into a statement; its parameter comes from member_visibility_params(actor).
+MEMBER_VISIBLE_BOARDS = or_(
+    _BOARDS.c.visibility.in_([Visibility.PUBLIC.value, Visibility.MEMBERS.value]),
+    _BOARDS.c.group_id.in_(bindparam("visible_groups", expanding=True)),
+)
+
+
+def member_visibility_params(actor: Actor) -> dict[str, list[int]]:
+    """The parameter of MEMBER_VISIBLE_BOARDS for a signed-in member."""
+    return {"visible_groups": list(actor.roles)}
+
+
 def visible_boards(session: Session, actor: Actor) -> list[Board]:
     """The boards the actor may read, in display order."""
     query = select(Board).where(visible_boards_clause(actor))
@@ -162,91 +152,6 @@ def access_group(session: Session, actor: Actor, slug: str) -> Group:
     return group
 
 
-# --- the member directory ------------------------------------------------------------------
-
-
-def can_see_directory(actor: Actor) -> bool:
-    """May the actor read member profiles and organisation pages? Signed-in members only."""
-    return actor.is_authenticated
-
-
-def access_directory(actor: Actor) -> None:
-    """Let signed-in members through; to anyone else the directory doesn't exist."""
-    if not can_see_directory(actor):
-        raise NotFound("directory")
-
-
-def can_see_profile(actor: Actor, user: User) -> bool:
-    """Profiles of active accounts are for members; disabled ones for administrators only."""
-    return can_see_directory(actor) and (user.is_active or actor.is_admin)
-
-
-def access_member(session: Session, actor: Actor, login: str) -> User:
-    """Fetch the account behind a profile page; missing, disabled or hidden means NotFound."""
-    access_directory(actor)
-    user = session.exec(select(User).where(User.login == login)).first()
-    if user is None or not can_see_profile(actor, user):
-        raise NotFound(login)
-    return user
-
-
-def can_see_email(actor: Actor, user: User, profile: MemberProfile | None) -> bool:
-    """Is this member's address shown to the actor? Only if they chose so (admins, self: always)."""
-    if not can_see_directory(actor) or not user.email:
-        return False
-    if actor.is_admin or actor.user_id == user.id:
-        return True
-    return profile is not None and profile.show_email
-
-
-def visible_groups(actor: Actor, groups: list[tuple[Group, str]]) -> list[tuple[Group, str]]:
-    """Of a member's groups, those the actor may know of: shared ones (admins: all)."""
-    if actor.is_admin:
-        return groups
-    return [(group, role) for group, role in groups if actor.in_group(group.id)]
-
-
-def member_organisation_id(session: Session, actor: Actor) -> int | None:
-    """The organisation the actor names in their profile, if any."""
-    if actor.user_id is None:
-        return None
-    profile = session.get(MemberProfile, actor.user_id)
-    return None if profile is None else profile.organisation_id
-
-
-def can_create_organisation(actor: Actor, *, actor_organisation_id: int | None) -> bool:
-    """Admins, and members who have no organisation yet (they become attached to it)."""
-    if not actor.is_authenticated:
-        return False
-    return actor.is_admin or actor_organisation_id is None
-
-
-def can_edit_organisation(
-    actor: Actor, organisation: Organisation, *, actor_organisation_id: int | None
-) -> bool:
-    """Admins, and the members who name this organisation in their profile."""
-    if not actor.is_authenticated:
-        return False
-    if actor.is_admin:
-        return True
-    return organisation.id is not None and organisation.id == actor_organisation_id
-
-
-def access_organisation(
-    session: Session, actor: Actor, slug: str, *, for_write: bool = False
-) -> Organisation:
-    """Fetch an organisation for a member (and, with for_write, one they may change)."""
-    access_directory(actor)
-    organisation = session.exec(select(Organisation).where(Organisation.slug == slug)).first()
-    if organisation is None:
-        raise NotFound(slug)
-    if for_write and not can_edit_organisation(
-        actor, organisation, actor_organisation_id=member_organisation_id(session, actor)
-    ):
-        raise PermissionDenied(slug)
-    return organisation
-
-
 def can_write_in_topic(actor: Actor, board: Board, topic: Topic) -> bool:
     """May the actor reply in this topic (and edit there)? A locked topic: its moderators only."""
     if not can_post_in_board(actor, board):
@@ -265,6 +170,14 @@ def can_edit_post(actor: Actor, board: Board, topic: Topic, post: Post) -> bool:
     )
 
 
+# One round trip for a topic and its board, on every page of a topic.
+_TOPIC_AND_BOARD = (
+    select(Topic, Board)
+    .join(Board, col(Board.id) == Topic.board_id)
+    .where(Topic.id == bindparam("topic_id"))
+)
+
+
 def access_topic(
     session: Session, actor: Actor, topic_id: int, *, for_write: bool = False
 ) -> Topic:
@@ -273,11 +186,17 @@ def access_topic(
     A deleted topic is NotFound except to administrators, who may read (not write) it to
     restore it.
     """
-    topic = session.get(Topic, topic_id) if 0 < topic_id <= MAX_ID else None
-    if topic is None or (topic.deleted_at is not None and (for_write or not actor.is_admin)):
+    found = (
+        session.exec(_TOPIC_AND_BOARD, params={"topic_id": topic_id}).first()
+        if 0 < topic_id <= MAX_ID
+        else None
+    )
+    if found is None:
         raise NotFound(f"topic {topic_id}")
-    board = session.get(Board, topic.board_id)
-    if board is None or not can_see_board(actor, board):
+    topic, board = found
+    if topic.deleted_at is not None and (for_write or not actor.is_admin):
+        raise NotFound(f"topic {topic_id}")
+    if not can_see_board(actor, board):
         raise NotFound(f"topic {topic_id}")
     if for_write and not can_write_in_topic(actor, board, topic):
         raise PermissionDenied(f"topic {topic_id}")
@@ -444,6 +363,81 @@ def can_manage_file(actor: Actor, board: Board, file: File) -> bool:
     return file.uploader_id == actor.user_id or can_moderate_board(actor, board)
 
 
+@dataclass(frozen=True)
+class ServableBlob:
+    """One variant of a file the actor may open, as a response needs it."""
+
+    sha256: str
+    content_type: str
+    name: str
+    public: bool  # in a public board: caches may keep it
+
+
+_FILES, _BLOBS = table_of(File), table_of(StoredBlob)
+_SHOWN_BLOBS = _BLOBS.alias("shown_blobs")
+
+
+def _servable_statement(variant_column: Any) -> Any:
+    return (
+        sa_select(
+            variant_column,
+            _SHOWN_BLOBS.c.content_type,
+            _FILES.c.content_type,
+            _FILES.c.name,
+            _FILES.c.deleted_at,
+            _BOARDS.c.visibility,
+            _BOARDS.c.group_id,
+        )
+        .select_from(
+            _FILES.join(_BOARDS, _BOARDS.c.id == _FILES.c.board_id).outerjoin(
+                _SHOWN_BLOBS, _SHOWN_BLOBS.c.sha256 == variant_column
+            )
+        )
+        .where(_FILES.c.public_id == bindparam("public_id"))
+    )
+
+
+# One query per file served, built once: a gallery page asks for thirty thumbnails at once.
+_SERVABLE = {
+    "original": _servable_statement(_FILES.c.blob_sha256),
+    "display": _servable_statement(_FILES.c.display_sha256),
+    "thumb": _servable_statement(_FILES.c.thumb_sha256),
+}
+
+
+def access_file_blob(session: Session, actor: Actor, public_id: str, variant: str) -> ServableBlob:
+    """The bytes to send for a file (variant: original, display or thumb) the actor may read;
+    hidden, deleted, unknown or without that variant (not an image): NotFound.
+
+    The same rule as access_file, for the hot path of serving files and thumbnails.
+    """
+    row = (
+        session.connection().execute(_SERVABLE[variant], {"public_id": public_id}).first()
+        if 0 < len(public_id) <= 32 and variant in _SERVABLE
+        else None
+    )
+    if row is None:
+        raise NotFound(f"file {public_id}")
+    sha, blob_type, file_type, name, deleted_at, visibility, group_id = row
+    if deleted_at is not None or not can_see_visibility(actor, visibility, group_id) or not sha:
+        raise NotFound(f"file {public_id}")
+    original = variant == "original"
+    return ServableBlob(
+        sha256=sha,
+        content_type=file_type if original else (blob_type or "image/jpeg"),
+        name=name,
+        public=visibility == Visibility.PUBLIC.value,
+    )
+
+
+# Built once (with a parameter): the file pages ask.
+_FILE_AND_BOARD = (
+    select(File, Board)
+    .join(Board, col(Board.id) == File.board_id)
+    .where(File.public_id == bindparam("public_id"))
+)
+
+
 def access_file(
     session: Session, actor: Actor, public_id: str, *, for_write: bool = False
 ) -> tuple[File, Board]:
@@ -452,11 +446,7 @@ def access_file(
     Every way of serving a file (download, display size, thumbnail) goes through here.
     """
     found = (
-        session.exec(
-            select(File, Board)
-            .join(Board, col(Board.id) == File.board_id)
-            .where(File.public_id == public_id)
-        ).first()
+        session.exec(_FILE_AND_BOARD, params={"public_id": public_id}).first()
         if 0 < len(public_id) <= 32
         else None
     )
