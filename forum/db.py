@@ -20,6 +20,8 @@ T = TypeVar("T")
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
+WORKER_THREADS = 8  # database calls running at once, each on its own thread
+POOL_SIZE = WORKER_THREADS + 4  # the collab server and the live stream read besides
 ACCESS_CHANGED = "forum.access_changed"  # a Session.info key, see mark_access_changed
 
 
@@ -33,10 +35,17 @@ def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        # As many connections as worker threads (Database's limiter) and then some: a smaller
+        # pool closes and reopens connections under load, each time with its PRAGMAs.
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -78,7 +87,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._write_engine = engine.execution_options(begin_immediate=True)
-        self._limiter = anyio.CapacityLimiter(8)
+        self._limiter = anyio.CapacityLimiter(WORKER_THREADS)
         self.access_listeners: list[Callable[[], None]] = []
 
     def write(self) -> Session:
