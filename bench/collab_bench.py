@@ -4,10 +4,12 @@
 
 Each block starts one server on core 1 (`taskset -c 1`): the reference (node, in memory, no
 persistence: YPERSISTENCE unset) or ours (collab.CollabServer in uvicorn as `forum serve`
-runs it, permessage-deflate off, a temporary SQLite file as the UpdateStore, an allow-all
-Authorizer), then runs the scenarios with the load generator (bench/collab/loadgen.mjs, one
-Node process on core 0). Blocks alternate: ref ours ref ours ... Server CPU is utime+stime
-from /proc/PID/stat over the measured window, memory VmRSS from /proc/PID/status.
+runs it, permessage-deflate off, a temporary SQLite file set up as the forum's as the
+UpdateStore, an allow-all Authorizer), then runs the scenarios with the load generator
+(bench/collab/loadgen.mjs, one Node process on core 0; its writers apply what they receive,
+as browsers do, unless --writers-ignore-updates). Blocks alternate: ref ours ref ours ...
+Server CPU is utime+stime from /proc/PID/stat over the measured window, memory VmRSS from
+/proc/PID/status.
 
 `python bench/collab_bench.py --serve-ours PORT DB` is the server process of "ours".
 """
@@ -22,7 +24,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 HERE = Path(__file__).resolve().parent
 GEN_DIR = HERE / "collab"
@@ -33,6 +38,15 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # --- our server, standalone ----------------------------------------------------------------
 
 
+def sqlite_engine(db: str) -> "Engine":
+    """A SQLite engine set up exactly as the forum's (WAL, synchronous=NORMAL, busy timeout,
+    explicit BEGIN / BEGIN IMMEDIATE): the collab server runs on the forum's database."""
+    sys.path.insert(0, str(ROOT))
+    from forum.db import make_engine
+
+    return make_engine(f"sqlite:///{db}")
+
+
 def serve_ours(port: int, db: str) -> None:
     """Run collab in uvicorn the way `forum serve` does (deflate off), on a SQLite file."""
     sys.path.insert(0, str(ROOT))
@@ -40,7 +54,6 @@ def serve_ours(port: int, db: str) -> None:
     from contextlib import asynccontextmanager
 
     import uvicorn
-    from sqlalchemy import create_engine
     from starlette.applications import Starlette
     from starlette.requests import HTTPConnection
 
@@ -65,9 +78,9 @@ def serve_ours(port: int, db: str) -> None:
     if db == "memory":
         store = MemoryUpdateStore()
     else:
-        engine = create_engine(f"sqlite:///{db}")
+        engine = sqlite_engine(db)
         create_tables(engine)
-        store = SqlUpdateStore(engine)
+        store = SqlUpdateStore(engine, write_engine=engine.execution_options(begin_immediate=True))
     # Defaults, except the per-connection token bucket: scenario (d) has writers above the
     # default 200 messages/s (a human types ~30/s), and a closed connection measures nothing.
     settings = CollabSettings(rate_messages_per_second=1e6, rate_burst_messages=1_000_000)
@@ -194,8 +207,8 @@ def run_generator(pid: int, spec: dict[str, Any], timeout: float = 120) -> dict[
     return result
 
 
-def scenarios(seconds: float) -> dict[str, dict[str, Any]]:
-    return {
+def scenarios(seconds: float, writers_apply: bool = True) -> dict[str, dict[str, Any]]:
+    specs: dict[str, dict[str, Any]] = {
         "idle": {"kind": "idle", "clients": 200},
         "a": {
             "kind": "fixed",
@@ -225,6 +238,9 @@ def scenarios(seconds: float) -> dict[str, dict[str, Any]]:
             "seconds": seconds,
         },
     }
+    for spec in specs.values():
+        spec["writersApply"] = writers_apply
+    return specs
 
 
 def ensure_node_modules() -> None:
@@ -281,6 +297,11 @@ def main() -> None:
     parser.add_argument("--only", default="idle,a,b,c,d")
     parser.add_argument("--json", type=Path, help="write every raw result here")
     parser.add_argument(
+        "--writers-ignore-updates",
+        action="store_true",
+        help="writers do not apply what they receive (the generator before 2026-11-27 11:00)",
+    )
+    parser.add_argument(
         "--store",
         choices=("sqlite", "memory"),
         default="sqlite",
@@ -292,7 +313,7 @@ def main() -> None:
         return
     ensure_node_modules()
     wanted = args.only.split(",")
-    specs = scenarios(args.seconds)
+    specs = scenarios(args.seconds, writers_apply=not args.writers_ignore_updates)
     cpu_model = next(
         (
             line.split(":", 1)[1].strip()
@@ -303,7 +324,8 @@ def main() -> None:
     )
     print(
         f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, nproc {os.cpu_count()}, "
-        f"{cpu_model}, load {os.getloadavg()}, store of ours: {args.store}",
+        f"{cpu_model}, load {os.getloadavg()}, store of ours: {args.store}, writers apply "
+        f"updates: {not args.writers_ignore_updates}",
         flush=True,
     )
     raw: list[dict[str, Any]] = []

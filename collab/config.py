@@ -33,6 +33,9 @@ class CollabSettings:
     maintenance_seconds: float = 1.0  # how often the registry looks at its rooms
 
     # Persistence.
+    # Appends wait this long for company before their transaction (a group commit): one
+    # INSERT per tick instead of one per update. The fan-out never waits for it.
+    append_batch_seconds: float = 0.1
     checkpoint_rows: int = 500  # log rows that trigger a checkpoint
     checkpoint_idle_seconds: float = 10.0  # or this long without an append
     shutdown_flush_seconds: float = 10.0

@@ -1,8 +1,11 @@
 """One connection: its grant, a bounded send queue drained by one writer task, a rate limit.
 
-Senders never await: `send()` appends the (shared, already encoded) message to the queue and
-wakes the writer. A client that reads too slowly overflows its queue and is closed (4408)
-instead of making the server buffer without end or slowing the room down.
+Senders never await. When nothing is queued or being sent, `send()` starts the transport's
+send right away: a WebSocket send that does not have to wait for the socket finishes there
+and then, without waking a task (per recipient of an update, that wake-up cost more than the
+send). A send that has to wait, and every message behind it, goes to the one writer task,
+which keeps the order. A client that reads too slowly overflows its queue and is closed
+(4408) instead of making the server buffer without end or slowing the room down.
 """
 
 import asyncio
@@ -10,8 +13,8 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Coroutine, Generator
+from typing import Any, Protocol
 
 from collab import closecodes
 from collab.access import Grant
@@ -23,8 +26,8 @@ log = logging.getLogger(__name__)
 class Transport(Protocol):
     """Where a peer's bytes go (the endpoint adapts a WebSocket)."""
 
-    async def send(self, message: bytes) -> None:
-        """Send one binary message."""
+    def send(self, message: bytes) -> Coroutine[Any, Any, None]:
+        """Send one binary message (an `async def`, or a function returning a coroutine)."""
         ...
 
     async def close(self, code: int, reason: str) -> None:
@@ -71,6 +74,8 @@ class Peer:
         "_wake",
         "_send_frame",
         "_sending",
+        "_idle",
+        "_started_send",
         "_abandoned",
         "_task",
         "_messages",
@@ -100,6 +105,8 @@ class Peer:
         self._wake = asyncio.Event()
         self._send_frame = False
         self._sending = False
+        self._idle = False  # the writer waits for work: send() may send by itself
+        self._started_send: tuple[Coroutine[Any, Any, None], Any] | None = None
         self._abandoned = False
         self._task: asyncio.Task[None] | None = None
         s = settings
@@ -127,6 +134,9 @@ class Peer:
         """Queue a message for this peer; close it (4408) when it cannot keep up."""
         if self.close_code is not None:
             return
+        if self._idle:
+            self._send_now(message)
+            return
         if (
             len(self._queue) >= self._settings.send_queue_messages
             or self._queued_bytes + len(message) > self._settings.send_queue_bytes
@@ -135,6 +145,24 @@ class Peer:
             return
         self._queue.append(message)
         self._queued_bytes += len(message)
+        self._wake.set()
+
+    def _send_now(self, message: bytes) -> None:
+        """Run the transport's send up to its first wait; hand it to the writer if it waits."""
+        coroutine = self.transport.send(message)
+        try:
+            waiting = coroutine.send(None)
+        except StopIteration:
+            return
+        except Exception as exc:  # the connection broke under us
+            log.debug("send to %r failed: %r", self, exc)
+            self._finish(closecodes.NORMAL, "", False)
+            return
+        except BaseException:
+            coroutine.close()
+            raise
+        self._idle = False
+        self._started_send = (coroutine, waiting)
         self._wake.set()
 
     def close(self, code: int, reason: str | None = None) -> None:
@@ -152,6 +180,10 @@ class Peer:
         self._queue.clear()
         self._queued_bytes = 0
         self._wake.set()
+        self._idle = False
+        started, self._started_send = self._started_send, None
+        if started is not None:  # a send the writer has not taken over yet: drop it
+            started[0].close()
         if self._sending and self._task is not None:
             # The writer is blocked on a client that does not read: give up on it in a while.
             loop = asyncio.get_running_loop()
@@ -174,6 +206,14 @@ class Peer:
         queue, wake, transport = self._queue, self._wake, self.transport
         try:
             while self.close_code is None:
+                started = self._started_send
+                if started is not None:
+                    self._started_send = None
+                    self._sending = True
+                    try:
+                        await _Finish(*started)
+                    finally:
+                        self._sending = False
                 while queue and self.close_code is None:
                     message = queue.popleft()
                     self._queued_bytes -= len(message)
@@ -182,9 +222,13 @@ class Peer:
                         await transport.send(message)
                     finally:
                         self._sending = False
-                if self.close_code is None:
+                if self.close_code is None and self._started_send is None:
                     wake.clear()
-                    await wake.wait()
+                    self._idle = True
+                    try:
+                        await wake.wait()
+                    finally:
+                        self._idle = False
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if not self._abandoned or task is None:
@@ -208,3 +252,30 @@ class Peer:
         if not task.done():
             task.cancel()
             await asyncio.wait({task})
+
+
+class _Finish:
+    """Await, inside the writer task, a send coroutine that started outside any task and
+    stopped at `waiting` (what it awaits): its waits become the task's, as if it had been
+    awaited from the start. Cancelling the task cancels the send."""
+
+    __slots__ = ("coroutine", "waiting")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, None], waiting: Any) -> None:
+        self.coroutine, self.waiting = coroutine, waiting
+
+    def __await__(self) -> Generator[Any, None, None]:
+        coroutine, waiting = self.coroutine, self.waiting
+        while True:
+            try:
+                yield waiting
+            except BaseException as exc:  # thrown into the task: cancellation
+                try:
+                    waiting = coroutine.throw(exc)
+                except StopIteration:
+                    return
+                continue
+            try:
+                waiting = coroutine.send(None)
+            except StopIteration:
+                return

@@ -1,12 +1,15 @@
-"""Write-behind over an UpdateStore: appends written in batches at once, checkpoints debounced.
+"""Write-behind over an UpdateStore: appends written a tick at a time, checkpoints debounced.
 
-`append()` never waits: the update joins the pending batch and one writer task writes it
-right away; what arrives while a write is in progress forms the next batch (a group commit:
-no added delay when idle, fewer transactions under load). A failed write is retried, never
-dropped. Checkpoints run when a document's log passes a threshold or it has been idle.
+`append()` never waits: the update joins the pending batch, which one writer task writes
+`append_batch_seconds` later (a fraction of a second: a group commit, one transaction per
+tick instead of one per update); what arrives while a write is in progress forms the next
+batch. `flush()` cuts the wait short. A failed write is retried, never dropped. Checkpoints
+run when a document's log passes a threshold or it has been idle; when the room is loaded,
+its live state is handed to the store, so that merging the log costs little.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -42,8 +45,11 @@ class Persistence:
         self._last_append: dict[str, float] = {}
         self._compacting: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
+        self._urgent = asyncio.Event()  # someone waits in flush(): write now
         self._written_changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
+        # The live state of a loaded document (the registry sets it), for cheap checkpoints.
+        self.live_state: Callable[[str], bytes | None] = lambda _document_id: None
 
     @property
     def pending(self) -> int:
@@ -66,6 +72,9 @@ class Persistence:
             task.cancel()
             await asyncio.wait({task})
         self._task = None
+        close = getattr(self.store, "close", None)  # a store may hold a connection
+        if close is not None:
+            close()
 
     async def load(self, document_id: str) -> StoredDocument:
         """Load from the store (errors propagate: the caller refuses the connection)."""
@@ -91,14 +100,21 @@ class Persistence:
             return
         if self._task is None:
             raise RuntimeError("Persistence.start() was not called")
+        self._urgent.set()
         async with self._written_changed:
             await self._written_changed.wait_for(lambda: self._written >= target)
 
     async def _write_loop(self) -> None:
         delay = RETRY_FIRST
+        batch_seconds = self._settings.append_batch_seconds
         while True:
             await self._wake.wait()
+            if batch_seconds > 0 and not self._urgent.is_set():
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(batch_seconds):
+                        await self._urgent.wait()
             self._wake.clear()
+            self._urgent.clear()
             while self._pending:
                 batch = self._pending[:MAX_BATCH]
                 upto = self._written + len(batch)
@@ -134,7 +150,10 @@ class Persistence:
 
     async def _checkpoint(self, document_id: str) -> None:
         await self.flush(document_id)
-        merged = await self.store.compact(document_id)
+        # Taken after the flush: it holds every row written so far (and maybe more, which the
+        # later rows repeat harmlessly).
+        base = self.live_state(document_id)
+        merged = await self.store.compact(document_id, base=base)
         self._rows[document_id] = max(0, self._rows.get(document_id, 0) - merged)
 
     async def checkpoint(self, document_id: str) -> None:

@@ -76,6 +76,19 @@ class Registry:
         self._now = now
         self._locks = KeyedLocks()
         self._closed = False
+        persistence.live_state = self._live_state
+
+    def _live_state(self, document_id: str) -> bytes | None:
+        room = self.rooms.get(document_id)
+        if room is None:
+            return None
+        try:
+            return room.doc.get_update()
+        except (KeyboardInterrupt, SystemExit, asyncio.CancelledError):
+            raise
+        except BaseException:  # a pycrdt panic: checkpoint from the store alone
+            log.exception("encoding the state of %r failed", document_id)
+            return None
 
     async def acquire(self, document_id: str) -> Room:
         """The document's room, loaded if needed; hold it until release(). Raises LoadError."""
@@ -107,6 +120,7 @@ class Registry:
         except (KeyboardInterrupt, SystemExit, asyncio.CancelledError):
             raise
         except BaseException as exc:  # pycrdt panics are BaseException
+            self.persistence.forget(document_id)  # no checkpoint of a log we cannot read
             raise LoadError(f"stored updates of {document_id!r} are unreadable: {exc!r}") from exc
         room = Room(document_id, doc, sink=self.persistence, settings=self._settings, now=self._now)
         if self.relay is not None:

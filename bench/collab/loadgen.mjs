@@ -7,8 +7,12 @@
 // stdin (it reads /proc of the server then); the last line is {"event":"result",...}.
 //
 // Writers hold a real Y.Doc and send real Yjs updates (one insert of a token "~E<8 digits>~"
-// per edit, at the end of a Y.Text). Other clients do not apply what they receive: they find
-// the tokens in update messages and time them, so that the generator stays cheap.
+// per edit, at the end of a Y.Text). Like a browser's provider, a writer applies the updates it
+// receives (spec.writersApply, default true), so that it types at the end of the shared text;
+// with false it only ever sees its own text, and its edits form one chain per writer (a load
+// that no editor makes, and a slow case for yrs, whose merged items grow without end). Other
+// clients do not apply what they receive: they find the tokens in update messages and time
+// them, so that the generator stays cheap.
 
 import WebSocket from 'ws'
 import * as Y from 'yjs'
@@ -98,6 +102,9 @@ class Client {
     if (sub === 1) { this.syncBytes = data.length; return 'synced' }
     if (sub === 2) {
       const t = now()
+      if (this.doc && spec.writersApply !== false) {
+        Y.applyUpdate(this.doc, decoding.readVarUint8Array(d), 'remote')
+      }
       if (measuring) messagesInWindow++
       const text = data.toString('latin1')
       TOKEN.lastIndex = 0
