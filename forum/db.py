@@ -36,16 +36,14 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": 30},
-        # As many connections as worker threads (Database's limiter) and then some: a smaller
-        # pool closes and reopens connections under load, each time with its PRAGMAs.
-        pool_size=POOL_SIZE,
-        max_overflow=POOL_SIZE,
-    )
+    on_disk = bool(parsed.database) and parsed.database != ":memory:"
+    if on_disk:
+        Path(str(parsed.database)).parent.mkdir(parents=True, exist_ok=True)
+    # A file gets as many pooled connections as worker threads (Database's limiter) and then
+    # some: a smaller pool closes and reopens connections under load, with their PRAGMAs each
+    # time. An in-memory database keeps SQLAlchemy's single-connection pool.
+    pooling = {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE} if on_disk else {}
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pooling)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:

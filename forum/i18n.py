@@ -115,6 +115,9 @@ def format_datetime(value: datetime, timezone: str, fmt: str = "medium") -> str:
     return _formatted(value, timezone, fmt, current_locale())
 
 
+_NAMED_FORMATS = frozenset({"short", "medium", "long", "full"})
+
+
 @lru_cache(maxsize=8192)
 def _formatted(value: datetime, timezone: str, fmt: str, locale: str) -> str:
     # Babel takes 0.1 to 0.3 ms a call and a page of a topic shows about twenty dates: the
@@ -123,6 +126,8 @@ def _formatted(value: datetime, timezone: str, fmt: str, locale: str) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     local = value.astimezone(_zone(timezone))
+    if fmt not in _NAMED_FORMATS:
+        return _format_datetime(local, fmt, locale=locale)  # a pattern of the caller's
     time_text = _simple_time(local, fmt, locale)
     if time_text is None:
         return _format_datetime(local, fmt, locale=locale)

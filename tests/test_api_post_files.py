@@ -178,6 +178,7 @@ def test_patch_with_a_token(
         {"files": [1, 2]},
         {"files": ["x" * 33]},
         {"files": [""]},
+        {"files": None},
         {"files": [f"id{n}" for n in range(21)]},
         {"files": ["nexistepas"]},
         {"body": 12},
@@ -252,3 +253,36 @@ def test_an_edit_leaves_alone_the_files_its_author_no_longer_sees(
     # Amina, still in group A, sees both: the edit did not remove what Yasmine could not see.
     [post] = api(amina, "GET", f"/topics/{topic['id']}").json()["posts"]
     assert post["files"] == [private, shared]
+
+
+def test_a_patch_without_changes_changes_nothing(amina: TestClient, db: Database) -> None:
+    doc = uploaded(amina, A, "plan.pdf", fixtures.pdf())
+    topic = topic_with(amina, [doc["id"]])
+    post_id = topic["posts"][0]["id"]
+    response = api(amina, "PATCH", f"/posts/{post_id}", {})
+    assert response.status_code == 200, response.text
+    assert response.json()["files"] == [doc]
+    assert revisions(db, post_id) == []
+
+
+def test_the_library_does_not_name_topics_moved_where_the_reader_cannot_go(
+    amina: TestClient, db: Database, client: TestClient, client_as: ClientAs, people: People
+) -> None:
+    photo = uploaded(amina, PUBLIC_BOARD, "photo.png", fixtures.png())
+    created = api(
+        amina,
+        "POST",
+        f"/boards/{PUBLIC_BOARD}/topics",
+        {"title": "Budget confidentiel du pôle", "body": "Voici.", "files": [photo["id"]]},
+    )
+    assert created.status_code == 201, created.text
+    board_a = db.reading(lambda s: s.exec(select(Board.id).where(Board.slug == A)).one())
+    change_topic(db, created.json()["id"], board_id=board_a)
+    pages = (f"/b/{PUBLIC_BOARD}/fichiers", f"/b/{PUBLIC_BOARD}/fichiers/{photo['id']}")
+    for browser in (client, client_as(people.member_b)):
+        for page in pages:
+            response = browser.get(page)
+            assert response.status_code == 200
+            assert "Budget confidentiel" not in response.text
+    for page in pages:  # Amina, in group A, still sees where the file is used
+        assert "Budget confidentiel du pôle" in amina.get(page).text

@@ -70,3 +70,10 @@ def test_templates_use_the_fast_translations() -> None:
         "Sujet ouvert par &lt;i&gt;x&lt;/i&gt; · 3 réponses · "
         '<time datetime="2026-11-27T13:05:07+00:00">27 nov. 2026, 14:05:07</time>'
     )
+
+
+def test_a_pattern_of_the_callers_is_babels() -> None:
+    moment = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+    assert i18n.format_datetime(moment, "Europe/Paris", "dd/MM/yyyy HH:mm") == "02/01/2026 04:04"
+    full = babel_format_datetime(moment, "full", tzinfo=ZoneInfo("Europe/Paris"), locale="fr")
+    assert i18n.format_datetime(moment, "Europe/Paris", "full") == full

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 from forum.db import Database
 from forum.models import Notification
 from forum.services import groups as group_service
+from forum.services import moderation as moderation_service
 from forum.services import tokens as token_service
 from forum.services.notifications import PER_PAGE
 from tests.conftest import ClientAs, MakeMember, Member
@@ -23,6 +24,7 @@ from tests.discussions import (
     A,
     B,
     People,
+    actor,
     add_replies,
     add_reply,
     arrange_people,
@@ -350,3 +352,24 @@ def test_the_header_count_is_one_indexed_query_for_members_only(
         assert "ix_notifications_user_unread" in str(plan)
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def test_notifications_follow_replies_split_into_a_board_the_member_cannot_read(
+    people: People, db: Database, client_as: ClientAs
+) -> None:
+    topic_id, _first = new_topic(db, people.member_a, A, title="Réunion de rentrée")
+    reply = add_reply(db, people.moderator_a, topic_id)
+    amina = client_as(people.member_a)
+    assert header_count(amina) == "1"
+    db.transaction(
+        moderation_service.split_posts,
+        actor=actor(db, people.admin),
+        topic_id=topic_id,
+        post_ids=[reply],
+        title="Budget du groupe B",
+        board_slug=B,
+    )
+    # The reply now lives in B, which Amina may not read: neither counted nor listed.
+    assert header_count(amina) == "0"
+    listing = amina.get("/notifications").text
+    assert "Budget du groupe B" not in listing and "Réunion de rentrée" not in listing

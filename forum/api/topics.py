@@ -225,6 +225,8 @@ async def edit_post(request: Request) -> Response:
     data = await read_payload(request)
     errors: dict[str, str] = {}
     body = text_field(data, "body", errors) if "body" in data else None
+    if data.get("files", []) is None:  # null would read as "no files": say what is expected
+        errors["files"] = _("Liste d'identifiants de fichiers attendue.")
     if errors:
         raise InvalidInput(errors)
     file_ids = file_service.clean_file_ids(data["files"]) if "files" in data else None
@@ -233,8 +235,9 @@ async def edit_post(request: Request) -> Response:
         revision_service.edit_post, actor=actor, post_id=post_id, body=body, file_ids=file_ids
     )
     assert post.id is not None
-    await indexing.index_post(request.app.state, post.id, with_topic=post.number == 1)
-    await live.publish_post(request.app.state, post.id, new=False)
+    if body is not None or file_ids is not None:  # else nothing changed: nothing to announce
+        await indexing.index_post(request.app.state, post.id, with_topic=post.number == 1)
+        await live.publish_post(request.app.state, post.id, new=False)
     view, files = await db.run_read(post_with_files, actor, post.id)
     return JSONResponse(post_json(view, files))
 

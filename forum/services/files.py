@@ -296,22 +296,6 @@ def attach_files(session: Session, *, actor: Actor, post: Post, file_ids: Sequen
     session.flush()
 
 
-def post_attachments(session: Session, post_ids: Sequence[int]) -> dict[int, list[Attachment]]:
-    """The live files of each post, in attachment order (for posts the reader already sees)."""
-    if not post_ids:
-        return {}
-    rows = session.exec(
-        select(PostFile.post_id, File)
-        .join(File, col(File.id) == PostFile.file_id)
-        .where(col(PostFile.post_id).in_(post_ids), col(File.deleted_at).is_(None))
-        .order_by(col(PostFile.post_id), col(PostFile.position))
-    ).all()
-    found: dict[int, list[Attachment]] = {}
-    for post_id, file in rows:
-        found.setdefault(post_id, []).append(attachment(file))
-    return found
-
-
 def visible_post_attachments(
     session: Session, actor: Actor, post_ids: Sequence[int]
 ) -> dict[int, list[Attachment]]:

@@ -17,6 +17,7 @@ from forum.access import (
     access_file,
     can_manage_file,
     can_post_in_board,
+    visible_boards_clause,
 )
 from forum.errors import InvalidInput, NotFound
 from forum.files.intake import NAME_MAX, clean_name
@@ -76,19 +77,24 @@ class LibraryPage:
     folder_targets: list[tuple[int, str]] = field(default_factory=list)  # where it may go
 
 
-def posts_carrying(session: Session, file_ids: Sequence[int]) -> dict[int, list[PostRef]]:
-    """The live, shown posts (of live topics) that carry each file."""
+def posts_carrying(
+    session: Session, actor: Actor, file_ids: Sequence[int]
+) -> dict[int, list[PostRef]]:
+    """The live, shown posts (of live topics) that carry each file, in boards the actor may
+    read: a topic moved to a private board leaves its files behind, not its title."""
     if not file_ids:
         return {}
     rows = session.exec(
         select(PostFile.file_id, Post, Topic.title)
         .join(Post, col(Post.id) == PostFile.post_id)
         .join(Topic, col(Topic.id) == Post.topic_id)
+        .join(Board, col(Board.id) == Topic.board_id)
         .where(
             col(PostFile.file_id).in_(file_ids),
             col(Post.deleted_at).is_(None),
             col(Post.hidden_at).is_(None),
             col(Topic.deleted_at).is_(None),
+            visible_boards_clause(actor),
         )
         .order_by(col(Post.id))
     ).all()
@@ -139,7 +145,7 @@ def library_page(
         query = query.where(File.folder_id == folder.id)
     files = session.exec(query.order_by(col(File.created_at).desc()).limit(MAX_LISTED)).all()
     names = uploader_names(session, [f.uploader_id for f in files])
-    carried = posts_carrying(session, [f.id for f in files if f.id is not None])
+    carried = posts_carrying(session, actor, [f.id for f in files if f.id is not None])
     rows = [
         LibraryRow(
             file=attachment(f),
@@ -190,7 +196,7 @@ def file_detail(session: Session, actor: Actor, board_slug: str, public_id: str)
         file=attachment(file),
         uploader=names.get(file.uploader_id or 0, _("ancien membre")),
         created_at=file.created_at,
-        posts=posts_carrying(session, [file.id]).get(file.id, []),
+        posts=posts_carrying(session, actor, [file.id]).get(file.id, []),
         can_manage=can_manage_file(actor, board, file),
     )
     folders = session.exec(select(Folder).where(Folder.board_id == board.id)).all()

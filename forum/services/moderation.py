@@ -8,7 +8,7 @@ transaction; search indexing is the caller's job, after the commit.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from forum.access import (
@@ -22,7 +22,7 @@ from forum.access import (
 )
 from forum.errors import InvalidInput, NotFound, PermissionDenied
 from forum.i18n import gettext as _
-from forum.models import Board, Post, Report, Topic, User, utcnow
+from forum.models import Board, Notification, Post, Report, Topic, User, utcnow
 from forum.services.topics import clean_title
 
 REASON_MAX = 1000
@@ -166,6 +166,11 @@ def split_posts(
     staying = [p for p in posts if p.id not in chosen]
     _renumber(session, new, moving)
     _renumber(session, topic, staying)
+    # Notifications follow their posts: the new topic's board decides who may still read them.
+    moved_ids = [p.id for p in moving if p.id is not None]
+    session.exec(
+        update(Notification).where(col(Notification.post_id).in_(moved_ids)).values(topic_id=new.id)
+    )
     return SplitResult(topic=new, moved_post_ids=[p.id for p in moving if p.id is not None])
 
 

@@ -217,7 +217,7 @@ def _visible(query: Any, actor: Actor) -> Any:
     """Restrict a select over notifications to the actor's, on posts they may still read."""
     return (
         query.join(Post, col(Post.id) == col(Notification.post_id))
-        .join(Topic, col(Topic.id) == col(Notification.topic_id))
+        .join(Topic, col(Topic.id) == col(Post.topic_id))  # where the post is now
         .join(Board, col(Board.id) == col(Topic.board_id))
         .where(
             col(Notification.user_id) == actor.user_id,
@@ -236,7 +236,7 @@ def _unread_count_statement(*, admin: bool) -> Any:
         sa_select(func.count())
         .select_from(
             notifications.join(posts, posts.c.id == notifications.c.post_id)
-            .join(topics, topics.c.id == notifications.c.topic_id)
+            .join(topics, topics.c.id == posts.c.topic_id)
             .join(boards, boards.c.id == topics.c.board_id)
         )
         .where(

@@ -208,7 +208,7 @@ async def test_appends_are_grouped_while_a_write_is_in_progress() -> None:
 @pytest.mark.anyio
 async def test_appends_of_one_tick_share_a_transaction_and_flush_cuts_the_wait() -> None:
     store = GatedStore()
-    persistence = Persistence(store, CollabSettings(append_batch_seconds=0.2))
+    persistence = Persistence(store, CollabSettings(append_batch_seconds=1.0))
     persistence.start()
     updates = edits(*[f"mot{i} " for i in range(10)])
     for update in updates[:5]:
@@ -217,7 +217,7 @@ async def test_appends_of_one_tick_share_a_transaction_and_flush_cuts_the_wait()
     assert store.batches == []
     started = asyncio.get_running_loop().time()
     await asyncio.wait_for(persistence.flush("doc"), 5)
-    assert asyncio.get_running_loop().time() - started < 0.15  # not the whole tick
+    assert asyncio.get_running_loop().time() - started < 0.5  # not the whole tick
     assert store.batches == [5]
     store.appended.clear()
     for update in updates[5:]:
