@@ -64,14 +64,33 @@ _UNREAD_AFTER = (
 )  # the same condition as _unread_posts, for one topic
 
 
+_UNREAD_PER_TOPIC = (
+    sa_select(_POSTS.c.topic_id, func.count())
+    .select_from(
+        _POSTS.join(_TOPICS, _TOPICS.c.id == _POSTS.c.topic_id).outerjoin(
+            _READS,
+            and_(_READS.c.topic_id == _POSTS.c.topic_id, _READS.c.user_id == bindparam("user")),
+        )
+    )
+    .where(
+        _POSTS.c.topic_id.in_(bindparam("topics", expanding=True)),
+        _TOPICS.c.deleted_at.is_(None),
+        _POSTS.c.deleted_at.is_(None),
+        _POSTS.c.hidden_at.is_(None),
+        _POSTS.c.author_id != bindparam("user"),
+        _POSTS.c.number > func.coalesce(_READS.c.last_read_number, 0),
+    )
+    .group_by(_POSTS.c.topic_id)
+)  # _unread_posts, per topic of a board's page
+
+
 def unread_counts(session: Session, actor: Actor, topic_ids: list[int]) -> dict[int, int]:
     """Unread posts per topic (topics without any are left out); empty for visitors."""
     if actor.user_id is None or not topic_ids:
         return {}
-    query = _unread_posts(select(Post.topic_id, func.count()).select_from(Post), actor.user_id)
-    query = query.where(col(Post.topic_id).in_(topic_ids)).group_by(col(Post.topic_id))
-    rows: list[tuple[int, int]] = session.exec(query).all()
-    return dict(rows)
+    params = {"user": actor.user_id, "topics": topic_ids}
+    rows = session.connection().execute(_UNREAD_PER_TOPIC, params)
+    return {topic_id: count for topic_id, count in rows}  # noqa: C416 (rows, not pairs)
 
 
 def boards_with_new(session: Session, actor: Actor, board_ids: list[int]) -> set[int]:
