@@ -18,10 +18,7 @@ import argparse
 import io
 import os
 import random
-import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +27,9 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import benchlib
+from benchlib import cpu_model, cpu_seconds, free_port, stop, wait_up
 
 FLOOR_APP = """
 import sys
@@ -114,44 +114,11 @@ def bench_thumbnail(repeats: int) -> dict[str, float]:
     return results
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_up(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 (loopback)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not answer at {url}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def status_kb(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise SystemExit(f"no {field} for {pid}")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def prepare(data: Path) -> tuple[str, str]:
@@ -253,19 +220,7 @@ def bench_upload(data: Path, token: str, megabytes: int, work: Path) -> dict[str
 def run_wrk(work: Path, port: int, path: str, cookie: str, seconds: int) -> dict[str, float]:
     script = work / "thumb.lua"
     script.write_text(WRK_SCRIPT % (path, cookie))
-    command = ["taskset", "-c", "0", "wrk", "-t1", "-c8", f"-d{seconds}s", "-s", str(script)]
-    command.append(f"http://127.0.0.1:{port}")
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    match = re.search(r"RESULT rps=([\d.]+) p50=(\d+) p99=(\d+) errors=(\d+)", output)
-    if match is None:
-        raise SystemExit(f"wrk said:\n{output}")
-    rps, p50, p99, errors = match.groups()
-    return {
-        "rps": float(rps),
-        "p50_ms": int(p50) / 1000,
-        "p99_ms": int(p99) / 1000,
-        "errors": int(errors),
-    }
+    return benchlib.run_wrk(script, port, 8, seconds)
 
 
 def bench_serving(
@@ -319,13 +274,6 @@ def bench_serving(
                 f"  {outcome['cpu_us']:.0f} µs CPU/req  errors {outcome['errors']:.0f}"
             )
     return results
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 def main() -> int:

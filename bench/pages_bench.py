@@ -15,10 +15,7 @@ Needs: wrk (Debian package), taskset, Linux.
 import argparse
 import os
 import random
-import re
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -26,10 +23,11 @@ import sys
 import tempfile
 import textwrap
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import benchlib
+from benchlib import cpu_model, cpu_seconds, free_port, stop, wait_up
 
 BOARDS = 20
 VISIBLE_BOARDS = 10  # the member reads half of the boards
@@ -209,25 +207,6 @@ def generate(data: Path, topics: int, posts: int) -> None:
     (data / "bench-session-key").write_text(key)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_up(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 (loopback)
-            return
-        except urllib.error.HTTPError:
-            return  # it answers (a 404 for a visitor without the cookie is an answer)
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not answer at {url}")
-
-
 def start_forum(data: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = dict(os.environ, FORUM_DATA_DIR=str(data), FORUM_BASE_URL=f"http://127.0.0.1:{port}")
     forum = shutil.which("forum") or str(Path(sys.executable).parent / "forum")
@@ -250,39 +229,13 @@ def start_floor(work: Path, db: Path, port: int) -> subprocess.Popen[bytes]:
     )
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def run_wrk(
     work: Path, port: int, paths: list[str], cookie: str, connections: int, seconds: int
 ) -> dict[str, float]:
     script = work / "paths.lua"
     quoted = ",".join(f'"{path}"' for path in paths)
     script.write_text(WRK_SCRIPT % (quoted, cookie, random.randint(1, 10**6)))
-    command = ["taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s"]
-    command += ["-s", str(script), f"http://127.0.0.1:{port}"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    match = re.search(r"RESULT rps=([\d.]+) p50=(\d+) p99=(\d+) errors=(\d+)", output)
-    if match is None:
-        raise SystemExit(f"wrk said:\n{output}")
-    rps, p50, p99, errors = match.groups()
-    return {
-        "rps": float(rps),
-        "p50_ms": int(p50) / 1000,
-        "p99_ms": int(p99) / 1000,
-        "errors": int(errors),
-    }
+    return benchlib.run_wrk(script, port, connections, seconds)
 
 
 def measure(
@@ -399,13 +352,6 @@ def main() -> int:
             f"{med(ours, 'cpu_ms_per_page'):.2f} |"
         )
     return 0
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -122,6 +122,16 @@ class Peer:
         return self.close_code is not None
 
     @property
+    def writer_idle(self) -> bool:
+        """The writer task waits for work: a send now goes straight out (diagnostics)."""
+        return self._idle
+
+    @property
+    def writer_sending(self) -> bool:
+        """The writer task is finishing a send that had to wait (diagnostics)."""
+        return self._sending
+
+    @property
     def read_only(self) -> bool:
         """The peer's document updates are dropped (its awareness still flows)."""
         return self.grant.read_only

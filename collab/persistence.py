@@ -46,6 +46,7 @@ class Persistence:
         self._compacting: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._urgent = asyncio.Event()  # someone waits in flush(): write now
+        self.gathering = False  # the writer waits for a batch's tick (diagnostics)
         self._written_changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
         # The live state of a loaded document (the registry sets it), for cheap checkpoints.
@@ -110,9 +111,13 @@ class Persistence:
         while True:
             await self._wake.wait()
             if batch_seconds > 0 and not self._urgent.is_set():
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(batch_seconds):
-                        await self._urgent.wait()
+                self.gathering = True
+                try:
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(batch_seconds):
+                            await self._urgent.wait()
+                finally:
+                    self.gathering = False
             self._wake.clear()
             self._urgent.clear()
             while self._pending:

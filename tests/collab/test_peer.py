@@ -7,6 +7,7 @@ import pytest
 
 from collab import CollabSettings, Grant, closecodes
 from collab.peer import Peer
+from tests.collab.waiting import until
 
 GRANT = Grant("amina", "Amina")
 
@@ -42,7 +43,7 @@ class SlowTransport:
 async def started_peer(transport: SlowTransport, **settings: float) -> Peer:
     peer = Peer(transport, GRANT, "doc", CollabSettings(**settings))  # type: ignore[arg-type]
     peer.start()
-    await asyncio.sleep(0)  # the writer starts and waits for work
+    await until(lambda: peer.writer_idle)  # the writer started and waits for work
     return peer
 
 
@@ -66,7 +67,7 @@ async def test_a_send_that_waits_is_finished_by_the_writer_in_order() -> None:
     for word in (b"un", b"deux", b"trois"):
         peer.send(word)
     assert transport.sent == [] and transport.waiting == 1  # the first one waits
-    await asyncio.sleep(0)
+    await until(lambda: peer.writer_sending)  # the writer took it over
     transport.blocked.set()
     async with asyncio.timeout(5):
         while len(transport.sent) < 3:
@@ -85,7 +86,7 @@ async def test_a_send_stuck_on_a_client_that_never_reads_is_abandoned() -> None:
     peer = await started_peer(transport, close_grace_seconds=0.1)
     transport.blocked.clear()
     peer.send(b"jamais lu")
-    await asyncio.sleep(0)  # the writer takes the waiting send over
+    await until(lambda: peer.writer_sending)  # the writer took the waiting send over
     assert transport.waiting == 1
     peer.close(closecodes.FORBIDDEN, "retiré")
     await asyncio.wait_for(peer.stop(), 5)

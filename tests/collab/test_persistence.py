@@ -25,6 +25,7 @@ from collab.persistence import Persistence
 from collab.registry import Registry
 from collab.store import merge_state, updates_table
 from tests.collab.conftest import serving
+from tests.collab.waiting import until
 from tests.collab.yclient import wait_until
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -179,9 +180,14 @@ class GatedStore(MemoryUpdateStore):
         self.gate = asyncio.Event()
         self.gate.set()
         self.appended = asyncio.Event()
+        self.at_gate = 0  # appends waiting for the gate
 
     async def append(self, entries: Sequence[tuple[str, bytes]]) -> None:
-        await self.gate.wait()
+        self.at_gate += 1
+        try:
+            await self.gate.wait()
+        finally:
+            self.at_gate -= 1
         self.batches.append(len(entries))
         await super().append(entries)
         self.appended.set()
@@ -195,7 +201,7 @@ async def test_appends_are_grouped_while_a_write_is_in_progress() -> None:
     persistence.start()
     updates = edits(*[f"mot{i} " for i in range(40)])
     persistence.append("doc", updates[0])
-    await asyncio.sleep(0)  # the writer takes the first update and waits on the gate
+    await until(lambda: store.at_gate == 1)  # the writer took the first update, waits
     for update in updates[1:]:
         persistence.append("doc", update)
     store.gate.set()
@@ -213,7 +219,7 @@ async def test_appends_of_one_tick_share_a_transaction_and_flush_cuts_the_wait()
     updates = edits(*[f"mot{i} " for i in range(10)])
     for update in updates[:5]:
         persistence.append("doc", update)
-    await asyncio.sleep(0)  # the writer wakes up and starts gathering
+    await until(lambda: persistence.gathering)  # the writer woke up and gathers
     assert store.batches == []
     started = asyncio.get_running_loop().time()
     await asyncio.wait_for(persistence.flush("doc"), 5)
