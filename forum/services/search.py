@@ -67,8 +67,9 @@ def filters_from_params(params: Mapping[str, str], *, form: bool = False) -> Sea
     if errors:
         raise InvalidInput(errors)
     return SearchFilters(
-        board=params.get("board", "").strip(),
-        author=params.get("author", "").strip(),
+        # No slug or login holds a NUL byte, and PostgreSQL refuses them in a query.
+        board=params.get("board", "").replace("\x00", "").strip(),
+        author=params.get("author", "").replace("\x00", "").strip(),
         date_from=date_from,
         date_to=date_to,
         page=page,
