@@ -15,7 +15,8 @@ forum.access.directory; both are re-exported here, and callers import from forum
 """
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, false, or_
 from sqlalchemy import select as sa_select
@@ -35,6 +36,10 @@ from forum.access.directory import can_see_email as can_see_email
 from forum.access.directory import can_see_profile as can_see_profile
 from forum.access.directory import member_organisation_id as member_organisation_id
 from forum.access.directory import visible_groups as visible_groups
+from forum.access.statements import BOARDS as _BOARDS
+from forum.access.statements import MEMBER_VISIBLE_BOARDS as MEMBER_VISIBLE_BOARDS
+from forum.access.statements import VisibleBoardsStatements as VisibleBoardsStatements
+from forum.access.statements import member_visibility_params as member_visibility_params
 from forum.errors import NotFound, PermissionDenied
 from forum.models import (
     Board,
@@ -51,6 +56,17 @@ from forum.models import (
 )
 
 MAX_ID = 2**63 - 1  # larger ids can't be stored: they name nothing
+
+
+class PostState(Protocol):
+    """What the post rules read of a post: a Post, or a post read as a row for a page."""
+
+    @property
+    def author_id(self) -> int: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+    @property
+    def hidden_at(self) -> datetime | None: ...
 
 
 def can_see_board(actor: Actor, board: Board) -> bool:
@@ -108,20 +124,6 @@ def visible_boards_clause(actor: Actor):  # type: ignore[no-untyped-def]
     )
 
 
-_BOARDS = table_of(Board)
-# visible_boards_clause for a member who is not an administrator, as a condition that can be
-# built once into a statement; its parameter comes from member_visibility_params(actor).
-MEMBER_VISIBLE_BOARDS = or_(
-    _BOARDS.c.visibility.in_([Visibility.PUBLIC.value, Visibility.MEMBERS.value]),
-    _BOARDS.c.group_id.in_(bindparam("visible_groups", expanding=True)),
-)
-
-
-def member_visibility_params(actor: Actor) -> dict[str, list[int]]:
-    """The parameter of MEMBER_VISIBLE_BOARDS for a signed-in member."""
-    return {"visible_groups": list(actor.roles)}
-
-
 def visible_boards(session: Session, actor: Actor) -> list[Board]:
     """The boards the actor may read, in display order."""
     query = select(Board).where(visible_boards_clause(actor))
@@ -159,7 +161,7 @@ def can_write_in_topic(actor: Actor, board: Board, topic: Topic) -> bool:
     return not topic.is_locked or can_moderate_board(actor, board)
 
 
-def can_edit_post(actor: Actor, board: Board, topic: Topic, post: Post) -> bool:
+def can_edit_post(actor: Actor, board: Board, topic: Topic, post: PostState) -> bool:
     """May the actor edit or delete this post? Its author, while they may write in the topic."""
     return (
         actor.user_id is not None
@@ -186,6 +188,13 @@ def access_topic(
     A deleted topic is NotFound except to administrators, who may read (not write) it to
     restore it.
     """
+    return access_topic_and_board(session, actor, topic_id, for_write=for_write)[0]
+
+
+def access_topic_and_board(
+    session: Session, actor: Actor, topic_id: int, *, for_write: bool = False
+) -> tuple[Topic, Board]:
+    """access_topic, with the topic's board (one query for both)."""
     found = (
         session.exec(_TOPIC_AND_BOARD, params={"topic_id": topic_id}).first()
         if 0 < topic_id <= MAX_ID
@@ -200,7 +209,7 @@ def access_topic(
         raise NotFound(f"topic {topic_id}")
     if for_write and not can_write_in_topic(actor, board, topic):
         raise PermissionDenied(f"topic {topic_id}")
-    return topic
+    return topic, board
 
 
 def access_post(session: Session, actor: Actor, post_id: int, *, for_write: bool = False) -> Post:
@@ -315,7 +324,7 @@ def access_document(
 # --- polls -----------------------------------------------------------------------------------
 
 
-def can_vote_in_poll(actor: Actor, board: Board, topic: Topic, post: Post) -> bool:
+def can_vote_in_poll(actor: Actor, board: Board, topic: Topic, post: PostState) -> bool:
     """May the actor vote in a post's poll? Whoever may post in its board, on a live post."""
     return (
         can_post_in_board(actor, board)
@@ -325,7 +334,7 @@ def can_vote_in_poll(actor: Actor, board: Board, topic: Topic, post: Post) -> bo
     )
 
 
-def can_close_poll(actor: Actor, board: Board, post: Post) -> bool:
+def can_close_poll(actor: Actor, board: Board, post: PostState) -> bool:
     """May the actor close a poll early? The board's moderators, and its post's author."""
     if can_moderate_board(actor, board):
         return True

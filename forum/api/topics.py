@@ -30,7 +30,7 @@ from forum.services import polls as poll_service
 from forum.services import revisions as revision_service
 from forum.services import topic_views as views
 from forum.services import topics as topic_service
-from forum.services.files import Attachment
+from forum.services.attachments import Attachment, visible_post_attachments
 from forum.services.post_views import Person, PostView
 
 JSON = dict[str, Any]
@@ -86,7 +86,7 @@ def topic_json(detail: views.TopicDetail, files: Files) -> JSON:
 
 def _files_of(session: Session, actor: Actor, posts: Sequence[PostView]) -> Files:
     shown = [post.id for post in posts if post.shown]
-    return file_service.visible_post_attachments(session, actor, shown)
+    return visible_post_attachments(session, actor, shown)
 
 
 def topic_with_files(

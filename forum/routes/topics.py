@@ -99,7 +99,7 @@ async def show_topic(request: Request) -> Response:
         await db.run_in_transaction(
             reading_service.mark_read, actor=actor, topic_id=topic_id, up_to_number=visit.last_read
         )
-    body = visit.view.draft or (visit.draft.body if visit.draft else "")
+    body = visit.view.draft or visit.draft
     return _topic_response(request, visit.view, values={"body": body}, visit=visit)
 
 

@@ -8,7 +8,6 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -24,7 +23,6 @@ from forum.access import (
 )
 from forum.errors import InvalidInput, NotFound
 from forum.files.intake import PreparedFile
-from forum.files.labels import human_size, type_label
 from forum.i18n import format_number
 from forum.i18n import gettext as _
 from forum.models import (
@@ -37,6 +35,12 @@ from forum.models import (
     Topic,
     User,
 )
+from forum.services.attachments import Attachment as Attachment
+from forum.services.attachments import attachment as attachment
+from forum.services.attachments import display_url as display_url
+from forum.services.attachments import download_url as download_url
+from forum.services.attachments import thumb_url as thumb_url
+from forum.services.attachments import visible_post_attachments
 
 MB = 1024 * 1024
 MAX_ATTACHMENTS = 20
@@ -48,78 +52,6 @@ class Quotas:
 
     member: int
     board: int
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file as shown under a post or in a library."""
-
-    public_id: str
-    name: str
-    size: int
-    content_type: str
-    is_image: bool
-    width: int | None
-    height: int | None
-
-    @property
-    def size_label(self) -> str:
-        """The size in words ("1,2 Mo")."""
-        return human_size(self.size)
-
-    @property
-    def type_label(self) -> str:
-        """The type in words ("Document PDF")."""
-        return type_label(self.content_type)
-
-    @property
-    def url(self) -> str:
-        """For an image the re-encoded display size; otherwise the download."""
-        return (
-            display_url(self.public_id)
-            if self.is_image
-            else download_url(self.public_id, self.name)
-        )
-
-    @property
-    def download(self) -> str:
-        """The original file, as an attachment."""
-        return download_url(self.public_id, self.name)
-
-    @property
-    def thumbnail(self) -> str | None:
-        """The thumbnail of an image."""
-        return thumb_url(self.public_id) if self.is_image else None
-
-
-def download_url(public_id: str, name: str) -> str:
-    """The download address; the name is only there for the reader (the id decides)."""
-    if name in ("display", "thumb"):  # those two words name an image's renditions
-        return f"/f/{public_id}"
-    return f"/f/{public_id}/{quote(name, safe='')}"
-
-
-def display_url(public_id: str) -> str:
-    """The re-encoded display size of an image."""
-    return f"/f/{public_id}/display"
-
-
-def thumb_url(public_id: str) -> str:
-    """The thumbnail of an image."""
-    return f"/f/{public_id}/thumb"
-
-
-def attachment(file: File) -> Attachment:
-    """The view of a file row."""
-    return Attachment(
-        public_id=file.public_id,
-        name=file.name,
-        size=file.size,
-        content_type=file.content_type,
-        is_image=file.display_sha256 is not None,
-        width=file.width,
-        height=file.height,
-    )
 
 
 # --- recording uploads -------------------------------------------------------------------------
@@ -294,30 +226,6 @@ def attach_files(session: Session, *, actor: Actor, post: Post, file_ids: Sequen
         session.add(PostFile(post_id=post.id, file_id=file.id, position=position))
         position += 1
     session.flush()
-
-
-def visible_post_attachments(
-    session: Session, actor: Actor, post_ids: Sequence[int]
-) -> dict[int, list[Attachment]]:
-    """The live files of each post that the actor may open (a moved topic's files stay in their
-    first board, which the reader may not see), in attachment order."""
-    if not post_ids:
-        return {}
-    rows = session.exec(
-        select(PostFile.post_id, File)
-        .join(File, col(File.id) == PostFile.file_id)
-        .join(Board, col(Board.id) == File.board_id)
-        .where(
-            col(PostFile.post_id).in_(post_ids),
-            col(File.deleted_at).is_(None),
-            visible_boards_clause(actor),
-        )
-        .order_by(col(PostFile.post_id), col(PostFile.position), col(PostFile.id))
-    ).all()
-    found: dict[int, list[Attachment]] = {}
-    for post_id, file in rows:
-        found.setdefault(post_id, []).append(attachment(file))
-    return found
 
 
 def files_of_post(session: Session, actor: Actor, post_id: int) -> list[Attachment]:

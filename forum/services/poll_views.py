@@ -6,6 +6,7 @@ they alone see who voted for what (forum.access.can_see_poll_voters).
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,7 @@ from forum.models import (
     table_of,
 )
 from forum.services.polls import is_open
+from forum.services.post_rows import PostRecord
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,11 @@ _ANY_POLL = sa_select(_POLLS.c.id).where(_POLLS.c.post_id.in_(bindparam("ids", e
 
 
 def poll_views(
-    session: Session, actor: Actor, board: Board, topic: Topic, posts: list[Post]
+    session: Session,
+    actor: Actor,
+    board: Board,
+    topic: Topic,
+    posts: Sequence[Post | PostRecord],
 ) -> dict[int, PollView]:
     """The polls of these posts (those the reader is shown), by post id."""
     by_id = {post.id: post for post in posts if post.id is not None}

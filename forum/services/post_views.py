@@ -9,14 +9,15 @@ from datetime import datetime
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from forum.access import Actor, can_edit_post, can_moderate_board
+from forum.access import Actor, can_edit_post, can_moderate_board, can_write_in_topic
 from forum.i18n import gettext as _
 from forum.markup import escape_markdown
 from forum.models import Board, Post, Topic, User, table_of
 from forum.pagination import page_of
 from forum.services.poll_views import PollView, poll_views
+from forum.services.post_rows import PostRecord, posts_by_id
 
 POSTS_PER_PAGE = 20
 
@@ -90,7 +91,7 @@ def person(session: Session, user_id: int) -> Person:
     return Person(user_id, names_of(session, {user_id}).get(user_id, ""))
 
 
-def _state(post: Post) -> str:
+def _state(post: PostRecord) -> str:
     if post.deleted_at is not None:
         return DELETED
     return HIDDEN if post.hidden_at is not None else VISIBLE
@@ -99,32 +100,35 @@ def _state(post: Post) -> str:
 def post_views(
     session: Session, actor: Actor, board: Board, topic: Topic, posts: list[Post]
 ) -> list[PostView]:
+    """Posts loaded through the ORM as the actor sees them (see record_views)."""
+    names = names_of(session, {p.author_id for p in posts})
+    records = [PostRecord.of(p, names.get(p.author_id, "")) for p in posts]
+    return record_views(session, actor, board, topic, records)
+
+
+def record_views(
+    session: Session, actor: Actor, board: Board, topic: Topic, posts: list[PostRecord]
+) -> list[PostView]:
     """Posts as the actor sees them, with their authors and the posts they answer."""
     moderator = can_moderate_board(actor, board)
-    reply_ids = {p.reply_to_id for p in posts if p.reply_to_id is not None}
-    targets = (
-        {p.id: p for p in session.exec(select(Post).where(col(Post.id).in_(reply_ids))).all()}
-        if reply_ids
-        else {}
-    )
-    names = names_of(session, {p.author_id for p in [*posts, *targets.values()]})
+    targets = posts_by_id(session, (p.reply_to_id for p in posts if p.reply_to_id is not None))
 
-    def shown(post: Post) -> bool:
+    def shown(post: PostRecord) -> bool:
         state = _state(post)
         return state == VISIBLE or (state == HIDDEN and moderator)
 
     polls = poll_views(session, actor, board, topic, [p for p in posts if shown(p)])
+    can_write = can_write_in_topic(actor, board, topic)
     views = []
     for post in posts:
-        assert post.id is not None
         is_shown = shown(post)
         reply = None
         target = targets.get(post.reply_to_id) if post.reply_to_id is not None else None
-        if target is not None and target.id is not None:
+        if target is not None:
             reply = ReplyRef(
                 post_id=target.id,
                 number=target.number,
-                author_name=names.get(target.author_id, "") if shown(target) else None,
+                author_name=target.author_name if shown(target) else None,
             )
         views.append(
             PostView(
@@ -133,13 +137,13 @@ def post_views(
                 number=post.number,
                 state=_state(post),
                 shown=is_shown,
-                author=Person(post.author_id, names.get(post.author_id, "")) if is_shown else None,
+                author=Person(post.author_id, post.author_name) if is_shown else None,
                 body=post.body if is_shown else "",
                 html=post.html if is_shown else "",
                 created_at=post.created_at,
                 edited_at=post.edited_at if is_shown else None,
                 reply_to=reply,
-                can_edit=is_shown and can_edit_post(actor, board, topic, post),
+                can_edit=is_shown and can_write and can_edit_post(actor, board, topic, post),
                 page=page_of(post.number, POSTS_PER_PAGE),
                 poll=polls.get(post.id) if is_shown else None,
             )

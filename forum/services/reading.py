@@ -13,10 +13,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from forum.access import Actor, access_topic
-from forum.models import Draft, Post, Topic, TopicRead, table_of, utcnow
+from forum.models import Post, Topic, TopicRead, table_of, utcnow
 from forum.pagination import page_of
 from forum.services import drafts
 from forum.services.boards import BoardOverview, board_overview
+from forum.services.post_rows import draft_body
 from forum.services.post_views import POSTS_PER_PAGE
 from forum.services.topic_views import BoardTopics, TopicPage, board_topics, topic_page
 
@@ -164,7 +165,7 @@ class TopicVisit:
     """A page of a topic as the member opens it, with their draft and reading state."""
 
     view: TopicPage
-    draft: Draft | None
+    draft: str  # the member's saved reply draft (empty when none)
     last_read: int  # after this visit
     has_unread: bool  # unread posts remain after those on this page
     moves_forward: bool = False  # the visit must record last_read (mark_read)
@@ -187,14 +188,13 @@ def visit_topic(
     """
     view = topic_page(session, actor, topic_id, page, reply_to=reply_to, quote=quote)
     if actor.user_id is None:
-        return TopicVisit(view=view, draft=None, last_read=0, has_unread=False)
+        return TopicVisit(view=view, draft="", last_read=0, has_unread=False)
     shown = min(max((post.number for post in view.posts), default=0), view.topic.post_count)
     before = last_read_number(session, actor, topic_id)
     after = max(before, shown)
+    # can_reply came from forum.access: the draft's topic is one the member may write in.
     draft = (
-        drafts.get_draft(session, actor=actor, key=drafts.reply_key(topic_id))
-        if view.can_reply
-        else None
+        draft_body(session, actor.user_id, drafts.reply_key(topic_id)) if view.can_reply else None
     )
     remaining = (
         session.connection()
@@ -203,7 +203,7 @@ def visit_topic(
     )
     return TopicVisit(
         view=view,
-        draft=draft,
+        draft=draft or "",
         last_read=after,
         has_unread=remaining > 0,
         moves_forward=after > before,

@@ -10,18 +10,19 @@ from forum.access import (
     access_board,
     access_post,
     access_topic,
+    access_topic_and_board,
     can_moderate_board,
     can_restore_topic,
     can_write_in_topic,
     moderated_boards,
 )
-from forum.errors import NotFound
 from forum.importer.provenance import imported_post_ids
 from forum.markup import quote_markdown
 from forum.models import Board, Post, Topic, User
 from forum.pagination import Pagination, page_of
+from forum.services.attachments import Attachment, visible_post_attachments
 from forum.services.boards import BoardPage, board_page
-from forum.services.files import Attachment, visible_post_attachments
+from forum.services.post_rows import page_posts, posts_by_id
 from forum.services.post_views import (
     POSTS_PER_PAGE,
     Person,
@@ -29,6 +30,7 @@ from forum.services.post_views import (
     board_of,
     person,
     post_views,
+    record_views,
 )
 
 TOPICS_PER_PAGE = 30
@@ -109,32 +111,28 @@ def topic_page(
     writing=True is for re-showing the reply form (preview, errors): the actor must be
     allowed to reply. Unknown reply_to or quote ids are ignored.
     """
-    topic = access_topic(session, actor, topic_id, for_write=writing)
-    board = board_of(session, topic)
+    topic, board = access_topic_and_board(session, actor, topic_id, for_write=writing)
+    assert topic.id is not None
     pagination = Pagination.of(page, topic.post_count, POSTS_PER_PAGE)
     first = pagination.offset(POSTS_PER_PAGE) + 1
-    posts = session.exec(
-        select(Post)
-        .where(col(Post.topic_id) == topic.id)
-        .where(col(Post.number).between(first, first + POSTS_PER_PAGE - 1))
-        .order_by(col(Post.number))
-    ).all()
+    posts = page_posts(session, topic.id, first, first + POSTS_PER_PAGE - 1)
     target = None
     target_id = quote if quote is not None else reply_to
     if target_id is not None:
-        try:
-            found = access_post(session, actor, target_id)
-        except NotFound:
-            found = None
+        on_page = next((v for v in posts if v.id == target_id), None)
+        found = on_page or posts_by_id(session, [target_id]).get(target_id)
         if found is not None and found.topic_id == topic.id:
-            [target] = post_views(session, actor, board, topic, [found])
+            [target] = record_views(session, actor, board, topic, [found])
+            if not target.shown:
+                target = None  # a deleted post, or hidden from this reader: not to quote
     draft = ""
     if quote is not None and target is not None:
         draft = quote_markdown(target.body, target.attribution)
     moderator = can_moderate_board(actor, board) and topic.deleted_at is None
-    views = post_views(session, actor, board, topic, list(posts))
+    views = record_views(session, actor, board, topic, posts)
     # The topic's author is usually on the page already (its first post): no query then.
     author = next((v.author for v in views if v.author and v.author.id == topic.author_id), None)
+    post_ids = [p.id for p in posts]
     return TopicPage(
         topic=topic,
         board=board,
@@ -150,12 +148,8 @@ def topic_page(
         reply_target=target,
         draft=draft,
         # Only files the reader may open: a moved topic's files stay in their first board.
-        attachments=visible_post_attachments(
-            session, actor, [p.id for p in posts if p.id is not None]
-        ),
-        imported=imported_post_ids(
-            session, [p.id for p in posts if p.id is not None] + [topic.first_post_id or 0]
-        ),
+        attachments=visible_post_attachments(session, actor, post_ids),
+        imported=imported_post_ids(session, [*post_ids, topic.first_post_id or 0]),
     )
 
 
