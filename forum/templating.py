@@ -1,7 +1,6 @@
 """Jinja2 environment: autoescaped templates, translations, French dates, the render helper."""
 
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -12,39 +11,13 @@ from starlette.responses import HTMLResponse
 
 from forum import i18n
 from forum.access import ANONYMOUS, Actor, can_administer_site, can_moderate_anything
+from forum.i18n_html import template_gettext as template_gettext
+from forum.i18n_html import template_ngettext as template_ngettext
+from forum.post_article import post_article
 from forum.settings import Settings
 from forum.static_files import static_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-
-
-@lru_cache(maxsize=4096)
-def _translated(message: str, locale: str) -> Markup:
-    return Markup(i18n.translations(locale).gettext(message))  # noqa: S704 (our catalogs)
-
-
-@lru_cache(maxsize=4096)
-def _translated_alone(message: str, locale: str) -> Markup:
-    return _translated(message, locale) % {}
-
-
-def template_gettext(message: str, /, **variables: object) -> Markup:
-    """`_()` in templates: the translation (trusted markup) with its variables escaped.
-
-    As Jinja's "newstyle" gettext, the message is always a format string ("%%" is "%"),
-    but translations are cached per locale: a topic page calls this about 200 times.
-    """
-    locale = i18n.current_locale()
-    if not variables:
-        return _translated_alone(message, locale)
-    return _translated(message, locale) % variables
-
-
-def template_ngettext(singular: str, plural: str, num: int, /, **variables: object) -> Markup:
-    """`ngettext()` in templates; %(num)s is the count unless given."""
-    variables.setdefault("num", num)
-    text = Markup(i18n.ngettext_raw(singular, plural, num))  # noqa: S704 (our catalogs)
-    return text % variables
 
 
 def make_environment(settings: Settings) -> jinja2.Environment:
@@ -80,6 +53,7 @@ def make_environment(settings: Settings) -> jinja2.Environment:
     env.filters["number"] = i18n.format_number
     env.globals["site_name"] = settings.site_name
     env.globals["static_url"] = static_url
+    env.globals["post_article"] = post_article
     env.globals["locale_name"] = i18n.locale_name
     env.globals["LOCALES"] = i18n.LOCALES
     return env

@@ -22,7 +22,10 @@ class Topic(SQLModel, table=True):
     """
 
     __tablename__ = "topics"
-    __table_args__ = (Index("ix_topics_board_listing", "board_id", "is_pinned", "last_post_at"),)
+    __table_args__ = (
+        Index("ix_topics_board_listing", "board_id", "is_pinned", "last_post_at"),
+        Index("ix_topics_board_live", "board_id", "deleted_at"),  # a board's count of topics
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     board_id: int = Field(foreign_key="boards.id")  # indexed by ix_topics_board_listing

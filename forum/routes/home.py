@@ -30,9 +30,9 @@ async def home(request: Request) -> Response:
 def _board_and_documents(
     session: Session, actor: Actor, slug: str, page: int
 ) -> tuple[reading_service.BoardReading, list[document_service.DocumentRow]]:
-    reading = reading_service.board_reading(session, actor, slug, page)
-    _board, documents = document_service.board_documents(session, actor, slug, archived=True)
-    return reading, documents
+    reading = reading_service.board_reading(session, actor, slug, page)  # checks access
+    board = reading.listing.page.board
+    return reading, document_service.documents_of_board(session, board, archived=True)
 
 
 async def board(request: Request) -> Response:

@@ -182,6 +182,11 @@ def board_documents(
     """The documents of a board the actor may read, latest edited first (archived ones only
     when asked)."""
     board = access_board(session, actor, board_slug)
+    return board, documents_of_board(session, board, archived=archived)
+
+
+def documents_of_board(session: Session, board: Board, *, archived: bool) -> list[DocumentRow]:
+    """The documents of a board the caller let the actor read (forum.access), as above."""
     query = select(Document, User.display_name).join(
         User, col(User.id) == col(Document.created_by_id)
     )
@@ -189,7 +194,7 @@ def board_documents(
     if not archived:
         query = query.where(col(Document.archived_at).is_(None))
     rows = session.exec(query.order_by(col(Document.updated_at).desc(), col(Document.id))).all()
-    return board, [DocumentRow(document, name) for document, name in rows]
+    return [DocumentRow(document, name) for document, name in rows]
 
 
 # --- the live collaboration server's questions ------------------------------------------------

@@ -65,24 +65,31 @@ _UNREAD_AFTER = (
 )  # the same condition as _unread_posts, for one topic
 
 
-_UNREAD_PER_TOPIC = (
-    sa_select(_POSTS.c.topic_id, func.count())
-    .select_from(
-        _POSTS.join(_TOPICS, _TOPICS.c.id == _POSTS.c.topic_id).outerjoin(
-            _READS,
-            and_(_READS.c.topic_id == _POSTS.c.topic_id, _READS.c.user_id == bindparam("user")),
-        )
-    )
+# _unread_posts, per topic of a board's page: one count per topic over the posts after the
+# member's reading point (the index on topic and number), not a join of every post with the
+# topic and the reading state (three times slower on topics of 20 posts).
+_UNREAD_OF_TOPIC = (
+    sa_select(func.count())
     .where(
-        _POSTS.c.topic_id.in_(bindparam("topics", expanding=True)),
-        _TOPICS.c.deleted_at.is_(None),
+        _POSTS.c.topic_id == _TOPICS.c.id,
+        _POSTS.c.number > func.coalesce(_READS.c.last_read_number, 0),
         _POSTS.c.deleted_at.is_(None),
         _POSTS.c.hidden_at.is_(None),
         _POSTS.c.author_id != bindparam("user"),
-        _POSTS.c.number > func.coalesce(_READS.c.last_read_number, 0),
     )
-    .group_by(_POSTS.c.topic_id)
-)  # _unread_posts, per topic of a board's page
+    .correlate(_TOPICS, _READS)
+    .scalar_subquery()
+)
+_UNREAD_PER_TOPIC = (
+    sa_select(_TOPICS.c.id, _UNREAD_OF_TOPIC)
+    .select_from(
+        _TOPICS.outerjoin(
+            _READS,
+            and_(_READS.c.topic_id == _TOPICS.c.id, _READS.c.user_id == bindparam("user")),
+        )
+    )
+    .where(_TOPICS.c.id.in_(bindparam("topics", expanding=True)), _TOPICS.c.deleted_at.is_(None))
+)
 
 
 def unread_counts(session: Session, actor: Actor, topic_ids: list[int]) -> dict[int, int]:
@@ -91,7 +98,7 @@ def unread_counts(session: Session, actor: Actor, topic_ids: list[int]) -> dict[
         return {}
     params = {"user": actor.user_id, "topics": topic_ids}
     rows = session.connection().execute(_UNREAD_PER_TOPIC, params)
-    return {topic_id: count for topic_id, count in rows}  # noqa: C416 (rows, not pairs)
+    return {topic_id: count for topic_id, count in rows if count}
 
 
 def boards_with_new(session: Session, actor: Actor, board_ids: list[int]) -> set[int]:

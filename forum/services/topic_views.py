@@ -1,8 +1,11 @@
 """Reading discussions: a board's topics, a topic's pages of posts, one post, where a post is."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from forum.access import (
@@ -18,7 +21,7 @@ from forum.access import (
 )
 from forum.importer.provenance import imported_post_ids
 from forum.markup import quote_markdown
-from forum.models import Board, Post, Topic, User
+from forum.models import Board, Post, Topic, User, table_of
 from forum.pagination import Pagination, page_of
 from forum.services.attachments import Attachment, visible_post_attachments
 from forum.services.boards import BoardPage, board_page
@@ -55,11 +58,24 @@ class TopicPage:
     imported: frozenset[int] = frozenset()  # ids of posts imported from the old group
 
 
+class TopicRecord(NamedTuple):
+    """The columns of a topic that a board's list shows."""
+
+    id: int
+    title: str
+    author_id: int
+    created_at: datetime
+    last_post_at: datetime
+    post_count: int
+    is_pinned: bool
+    is_locked: bool
+
+
 @dataclass(frozen=True)
 class TopicRow:
     """A topic in a board's list."""
 
-    topic: Topic
+    topic: TopicRecord
     author_name: str
 
     @property
@@ -78,21 +94,41 @@ class BoardTopics:
     total: int
 
 
+_TOPICS = table_of(Topic)
+_USERS = table_of(User)
+_LIVE = (_TOPICS.c.board_id == bindparam("board")) & _TOPICS.c.deleted_at.is_(None)
+_LIVE_COUNT = sa_select(func.count()).select_from(_TOPICS).where(_LIVE)
+_LISTING = (
+    sa_select(
+        _TOPICS.c.id,
+        _TOPICS.c.title,
+        _TOPICS.c.author_id,
+        _TOPICS.c.created_at,
+        _TOPICS.c.last_post_at,
+        _TOPICS.c.post_count,
+        _TOPICS.c.is_pinned,
+        _TOPICS.c.is_locked,
+        _USERS.c.display_name,
+    )
+    .join_from(_TOPICS, _USERS, _USERS.c.id == _TOPICS.c.author_id)
+    .where(_LIVE)
+    .order_by(_TOPICS.c.is_pinned.desc(), _TOPICS.c.last_post_at.desc(), _TOPICS.c.id.desc())
+    .offset(bindparam("skip"))
+    .limit(bindparam("size"))
+)
+
+
 def board_topics(session: Session, actor: Actor, slug: str, page: int = 1) -> BoardTopics:
     """A page of the topics of a board the actor may read; a hidden board is NotFound."""
     info = board_page(session, actor, slug)
-    live = (col(Topic.board_id) == info.board.id) & col(Topic.deleted_at).is_(None)
-    total = session.exec(select(func.count()).select_from(Topic).where(live)).one()
+    connection = session.connection()
+    total = connection.execute(_LIVE_COUNT, {"board": info.board.id}).scalar_one()
     pagination = Pagination.of(page, total, TOPICS_PER_PAGE)
-    rows = session.exec(
-        select(Topic, User.display_name)
-        .join(User, col(User.id) == col(Topic.author_id))
-        .where(live)
-        .order_by(col(Topic.is_pinned).desc(), col(Topic.last_post_at).desc(), col(Topic.id).desc())
-        .offset(pagination.offset(TOPICS_PER_PAGE))
-        .limit(TOPICS_PER_PAGE)
-    ).all()
-    topics = [TopicRow(topic=topic, author_name=name) for topic, name in rows]
+    skip = pagination.offset(TOPICS_PER_PAGE)
+    rows = connection.execute(
+        _LISTING, {"board": info.board.id, "skip": skip, "size": TOPICS_PER_PAGE}
+    )
+    topics = [TopicRow(TopicRecord._make(row[:-1]), row[-1]) for row in rows]
     return BoardTopics(page=info, topics=topics, pagination=pagination, total=total)
 
 
