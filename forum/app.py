@@ -85,6 +85,9 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(
                 GZipMiddleware,
                 minimum_size=500,
+                # zlib level 5: a topic page 1.4 % larger than at level 9, for 60 % of its CPU
+                # (Starlette's default is 9: 1.6 ms for a 42 KB page here, against 1.0 ms).
+                compresslevel=5,
                 exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *PRECOMPRESSED_TYPES),
             ),
             Middleware(AuthMiddleware),

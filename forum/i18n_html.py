@@ -38,3 +38,10 @@ def template_ngettext(singular: str, plural: str, num: int, /, **variables: obje
     variables.setdefault("num", num)
     text = Markup(i18n.ngettext_raw(singular, plural, num))  # noqa: S704 (our catalogs)
     return text % variables
+
+
+def translated_pattern(message: str) -> str:
+    """The translation of a message with variables, as a plain format string: for values
+    that need no escaping (numbers), `translated_pattern(m) % {"number": 3}` is `_(m, number=3)`
+    at a tenth of the cost (Markup's % wraps and escapes every value)."""
+    return str(_translated(message, i18n.current_locale()))

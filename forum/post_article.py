@@ -16,8 +16,15 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from forum.i18n import N_
 from forum.i18n_html import template_gettext as _
+from forum.i18n_html import translated_pattern
 from forum.services.post_views import DELETED, HIDDEN, PostView, ReplyRef
+
+_THE_POST = N_("le message n°%(number)s")
+_POST_NUMBER = N_("message n°%(number)s")
+_TO_THE_POST = N_("au message n°%(number)s")
+_OF_THE_POST = N_("du message n°%(number)s")
 
 
 @pass_context
@@ -26,9 +33,8 @@ def post_article(context: Context, post: PostView, view: Any) -> Markup:
     filters = context.environment.filters
     number = post.number
     pid = post.id
-    this_post = Markup('<span class="visually-hidden"> %s</span>') % _(
-        "le message n°%(number)s", number=number
-    )
+    numbered = {"number": number}  # a number needs no escaping: plain string formatting
+    this_post = f'<span class="visually-hidden"> {translated_pattern(_THE_POST) % numbered}</span>'
     parts: list[str] = []
     add = parts.append
     shown = post.shown
@@ -48,7 +54,7 @@ def post_article(context: Context, post: PostView, view: Any) -> Markup:
     else:
         add(_("Message masqué"))
     add(
-        f'\n      <span class="post-number">{_("message n°%(number)s", number=number)}</span>\n'
+        f'\n      <span class="post-number">{translated_pattern(_POST_NUMBER) % numbered}</span>\n'
         f'    </h2>\n    <p class="post-meta">\n      <a href="/p/{pid}"'
         f' title="{_("Lien permanent vers ce message")}">{filters["time_tag"](post.created_at)}</a>'
     )
@@ -63,7 +69,7 @@ def post_article(context: Context, post: PostView, view: Any) -> Markup:
         origin = _("message d'origine")
         add(
             f' · <a href="/p/{pid}/origine">{origin}<span class="visually-hidden">'
-            f" {_('du message n°%(number)s', number=number)}</span></a>"
+            f" {translated_pattern(_OF_THE_POST) % numbered}</span></a>"
         )
     add("\n    </p>\n  </header>\n")
     if shown:
@@ -99,7 +105,7 @@ def post_article(context: Context, post: PostView, view: Any) -> Markup:
             at = f"/t/{view.topic.id}?page={post.page}&amp;"
             add(
                 f'    <li><a href="{at}reply_to={pid}#repondre">{_("Répondre")}'
-                f'<span class="visually-hidden"> {_("au message n°%(number)s", number=number)}'
+                f'<span class="visually-hidden"> {translated_pattern(_TO_THE_POST) % numbered}'
                 f"</span></a></li>\n"
                 f'    <li><a class="quote-link" href="{at}quote={pid}#repondre">{_("Citer")}'
                 f"{this_post}</a></li>\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -43,11 +43,25 @@ def make_environment(settings: Settings) -> jinja2.Environment:
 
     def time_tag(value: datetime) -> Markup:
         """A <time> element: machine-readable in UTC, shown in the site's zone and locale."""
-        return Markup('<time datetime="%s">%s</time>') % (  # noqa: S704 (escaped by %)
-            value.isoformat(),
-            i18n.format_datetime(value, settings.timezone),
-        )
+        shown = escape(i18n.format_datetime(value, settings.timezone))
+        return Markup(f'<time datetime="{value.isoformat()}">{shown}</time>')  # noqa: S704
 
+    untouched_polls: dict[tuple[str, int, str], Markup] = {}
+
+    def poll_fields(
+        values: dict[str, str], errors: dict[str, str], limits: object, timezone: str
+    ) -> Markup:
+        """The poll part of the topic and reply forms. Untouched (no poll value, no poll
+        error: nearly every topic page) it is the same for everyone: rendered once per locale."""
+        macro = env.get_template("_poll_fields.html").module.poll_fields  # type: ignore[attr-defined]
+        if any(name.startswith("poll_") for name in (*values, *errors)):
+            return Markup(macro(values, errors, limits, timezone))  # noqa: S704 (a template)
+        key = (i18n.current_locale(), id(limits), timezone)
+        if key not in untouched_polls:
+            untouched_polls[key] = Markup(macro({}, {}, limits, timezone))  # noqa: S704
+        return untouched_polls[key]
+
+    env.globals["poll_fields"] = poll_fields
     env.filters["datetime"] = datetime_filter
     env.filters["time_tag"] = time_tag
     env.filters["number"] = i18n.format_number
