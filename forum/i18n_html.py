@@ -1,7 +1,7 @@
 """Translations for HTML: the catalog's text as trusted markup, its variables escaped.
 
 These are `_()` and `ngettext()` in templates, and in the few pages' fragments built in
-Python (forum.post_article).
+Python (forum.fragments).
 """
 
 from functools import lru_cache
@@ -45,3 +45,9 @@ def translated_pattern(message: str) -> str:
     that need no escaping (numbers), `translated_pattern(m) % {"number": 3}` is `_(m, number=3)`
     at a tenth of the cost (Markup's % wraps and escapes every value)."""
     return str(_translated(message, i18n.current_locale()))
+
+
+def count_ngettext(singular: str, plural: str, num: int) -> str:
+    """`ngettext()` for a message whose only variable is its count %(num)s: plain string
+    formatting, since a number needs no escaping."""
+    return i18n.ngettext_raw(singular, plural, num) % {"num": num}

@@ -11,9 +11,9 @@ from starlette.responses import HTMLResponse
 
 from forum import i18n
 from forum.access import ANONYMOUS, Actor, can_administer_site, can_moderate_anything
+from forum.fragments import post_article, topic_item
 from forum.i18n_html import template_gettext as template_gettext
 from forum.i18n_html import template_ngettext as template_ngettext
-from forum.post_article import post_article
 from forum.settings import Settings
 from forum.static_files import static_url
 
@@ -68,6 +68,7 @@ def make_environment(settings: Settings) -> jinja2.Environment:
     env.globals["site_name"] = settings.site_name
     env.globals["static_url"] = static_url
     env.globals["post_article"] = post_article
+    env.globals["topic_item"] = topic_item
     env.globals["locale_name"] = i18n.locale_name
     env.globals["LOCALES"] = i18n.LOCALES
     return env

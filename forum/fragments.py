@@ -1,4 +1,5 @@
-"""A post of a topic page as HTML, built in Python: the forum's busiest fragment.
+"""The busiest pages' repeated fragments as HTML, built in Python: a topic page's posts and
+a board page's topics.
 
 A topic page shows twenty posts. As a Jinja macro, their articles were about 60 % of the
 page's rendering: each `_()`, filter and macro call goes through Jinja's call machinery
@@ -6,8 +7,8 @@ page's rendering: each `_()`, filter and macro call goes through Jinja's call ma
 escaped pieces; a post's poll and files, rarer, still come from their templates
 (`_poll.html`, `_attachments.html`), rendered with the page's context.
 
-Every user-supplied string is escaped (names, attribution); the post's HTML is the sanitised
-HTML stored with it. Texts are translated with `_()` as in the templates.
+Every user-supplied string is escaped (names, titles, attribution); a post's HTML is the
+sanitised HTML stored with it. Texts are translated with `_()` as in the templates.
 """
 
 from typing import Any
@@ -17,14 +18,17 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from forum.i18n import N_
+from forum.i18n_html import count_ngettext as ngettext
 from forum.i18n_html import template_gettext as _
 from forum.i18n_html import translated_pattern
 from forum.services.post_views import DELETED, HIDDEN, PostView, ReplyRef
+from forum.services.topic_views import TopicRow
 
 _THE_POST = N_("le message n°%(number)s")
 _POST_NUMBER = N_("message n°%(number)s")
 _TO_THE_POST = N_("au message n°%(number)s")
 _OF_THE_POST = N_("du message n°%(number)s")
+_BY = N_("par %(name)s")
 
 
 @pass_context
@@ -131,3 +135,33 @@ def _reply_ref(ref: ReplyRef) -> str:
 def _include(context: Context, template: str, **variables: Any) -> str:
     """A template rendered as `{% with ... %}{% include %}` would: the page's context and more."""
     return context.environment.get_template(template).render({**context.get_all(), **variables})
+
+
+@pass_context
+def topic_item(context: Context, row: TopicRow, unread: int) -> Markup:
+    """`{{ topic_item(row, unread) }}`: a topic in a board's list, with its unread count."""
+    topic = row.topic
+    tid = topic.id
+    title = escape(topic.title)
+    parts = [f'    <li>\n      <a href="/t/{tid}" class="topic-title" dir="auto">{title}</a>\n']
+    if unread:
+        new = ngettext("%(num)s nouveau", "%(num)s nouveaux", unread)
+        where = ngettext(
+            "message non lu : aller au premier", "messages non lus : aller au premier", unread
+        )
+        parts.append(
+            f'      <a class="badge new" href="/t/{tid}/unread">{new}'
+            f'<span class="visually-hidden"> {where}</span></a>\n'
+        )
+    if topic.is_pinned:
+        parts.append(f'      <span class="badge">{_("épinglé")}</span>\n')
+    if topic.is_locked:
+        parts.append(f'      <span class="badge">{_("verrouillé")}</span>\n')
+    replies = ngettext("%(num)s réponse", "%(num)s réponses", row.replies)
+    when = context.environment.filters["time_tag"](topic.last_post_at)
+    parts.append(
+        f'      <p class="topic-meta">{translated_pattern(_BY) % {"name": escape(row.author_name)}}'
+        f" · {replies}"
+        f" · {_('dernier message :')} {when}</p>\n    </li>\n"
+    )
+    return Markup("".join(parts))  # noqa: S704 (every piece above is escaped or ours)
