@@ -130,9 +130,12 @@ def visible_boards(session: Session, actor: Actor) -> list[Board]:
     return list(session.exec(query.order_by(col(Board.position), col(Board.name))).all())
 
 
+_BOARD_BY_SLUG = select(Board).where(Board.slug == bindparam("slug"))  # built once
+
+
 def access_board(session: Session, actor: Actor, slug: str, *, for_write: bool = False) -> Board:
     """Fetch a board the actor may read (and, with for_write, post in); hidden means NotFound."""
-    board = session.exec(select(Board).where(Board.slug == slug)).first()
+    board = session.exec(_BOARD_BY_SLUG, params={"slug": slug}).first()
     if board is None or not can_see_board(actor, board):
         raise NotFound(slug)
     if for_write and not can_post_in_board(actor, board):

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, bindparam, func
 from sqlmodel import Session, col, select
 
 import collab.store as collab_store
@@ -185,15 +185,20 @@ def board_documents(
     return board, documents_of_board(session, board, archived=archived)
 
 
+# Built once: every board page lists its documents.
+_OF_BOARD = (
+    select(Document, User.display_name)
+    .join(User, col(User.id) == col(Document.created_by_id))
+    .where(Document.board_id == bindparam("board"))
+    .order_by(col(Document.updated_at).desc(), col(Document.id))
+)
+_LIVE_OF_BOARD = _OF_BOARD.where(col(Document.archived_at).is_(None))
+
+
 def documents_of_board(session: Session, board: Board, *, archived: bool) -> list[DocumentRow]:
     """The documents of a board the caller let the actor read (forum.access), as above."""
-    query = select(Document, User.display_name).join(
-        User, col(User.id) == col(Document.created_by_id)
-    )
-    query = query.where(Document.board_id == board.id)
-    if not archived:
-        query = query.where(col(Document.archived_at).is_(None))
-    rows = session.exec(query.order_by(col(Document.updated_at).desc(), col(Document.id))).all()
+    query = _OF_BOARD if archived else _LIVE_OF_BOARD
+    rows = session.exec(query, params={"board": board.id}).all()
     return [DocumentRow(document, name) for document, name in rows]
 
 

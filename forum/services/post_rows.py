@@ -92,11 +92,7 @@ def posts_by_id(session: Session, ids: Iterable[int]) -> dict[int, PostRecord]:
 
 
 _DRAFTS = table_of(Draft)
-_DRAFT_BODY = select(_DRAFTS.c.body).where(
+# The text of a member's draft, for a place the caller knows they may write in.
+DRAFT_BODY = select(_DRAFTS.c.body).where(
     _DRAFTS.c.user_id == bindparam("user"), _DRAFTS.c.key == bindparam("key")
 )
-
-
-def draft_body(session: Session, user_id: int, key: str) -> str | None:
-    """The text of a member's draft, for a place the caller knows they may write in."""
-    return session.connection().execute(_DRAFT_BODY, {"user": user_id, "key": key}).scalar()

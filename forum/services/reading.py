@@ -17,7 +17,7 @@ from forum.models import Post, Topic, TopicRead, table_of, utcnow
 from forum.pagination import page_of
 from forum.services import drafts
 from forum.services.boards import BoardOverview, board_overview
-from forum.services.post_rows import draft_body
+from forum.services.post_rows import DRAFT_BODY
 from forum.services.post_views import POSTS_PER_PAGE
 from forum.services.topic_views import BoardTopics, TopicPage, board_topics, topic_page
 
@@ -63,6 +63,10 @@ _UNREAD_AFTER = (
         _POSTS.c.number > func.coalesce(_READS.c.last_read_number, 0),
     )
 )  # the same condition as _unread_posts, for one topic
+# A member's reading point, reply draft and unread posts after the page: one round trip.
+_VISIT_STATE = sa_select(
+    _LAST_READ.scalar_subquery(), DRAFT_BODY.scalar_subquery(), _UNREAD_AFTER.scalar_subquery()
+)
 
 
 # _unread_posts, per topic of a board's page: one count per topic over the posts after the
@@ -197,17 +201,12 @@ def visit_topic(
     if actor.user_id is None:
         return TopicVisit(view=view, draft="", last_read=0, has_unread=False)
     shown = min(max((post.number for post in view.posts), default=0), view.topic.post_count)
-    before = last_read_number(session, actor, topic_id)
-    after = max(before, shown)
     # can_reply came from forum.access: the draft's topic is one the member may write in.
-    draft = (
-        draft_body(session, actor.user_id, drafts.reply_key(topic_id)) if view.can_reply else None
-    )
-    remaining = (
-        session.connection()
-        .execute(_UNREAD_AFTER, {"user": actor.user_id, "topic": topic_id, "after": after})
-        .scalar_one()
-    )
+    key = drafts.reply_key(topic_id) if view.can_reply else None  # None: no draft to read
+    params = {"user": actor.user_id, "topic": topic_id, "after": shown, "key": key}
+    last_read, draft, remaining = session.connection().execute(_VISIT_STATE, params).one()
+    before = last_read or 0
+    after = max(before, shown)  # _UNREAD_AFTER counts beyond both: the unread after the visit
     return TopicVisit(
         view=view,
         draft=draft or "",
