@@ -1,11 +1,13 @@
 """One connection: its grant, a bounded send queue drained by one writer task, a rate limit.
 
-Senders never await. When nothing is queued or being sent, `send()` starts the transport's
-send right away: a WebSocket send that does not have to wait for the socket finishes there
-and then, without waking a task (per recipient of an update, that wake-up cost more than the
-send). A send that has to wait, and every message behind it, goes to the one writer task,
-which keeps the order. A client that reads too slowly overflows its queue and is closed
-(4408) instead of making the server buffer without end or slowing the room down.
+Senders never await. When nothing is queued or being sent, a transport that can write a
+prebuilt frame at once (uvicorn's, see `collab.framing`) takes it; otherwise `send()` starts
+the transport's send right away: a WebSocket send that does not have to wait for the socket
+finishes there and then, without waking a task (per recipient of an update, that wake-up
+cost more than the send). A send that has to wait, and every message behind it, goes to the
+one writer task, which keeps the order. A client that reads too slowly overflows its queue
+and is closed (4408) instead of making the server buffer without end or slowing the room
+down.
 """
 
 import asyncio
@@ -19,12 +21,18 @@ from typing import Any, Protocol
 from collab import closecodes
 from collab.access import Grant
 from collab.config import CollabSettings
+from collab.framing import binary_frame
 
 log = logging.getLogger(__name__)
 
 
 class Transport(Protocol):
-    """Where a peer's bytes go (the endpoint adapts a WebSocket)."""
+    """Where a peer's bytes go (the endpoint adapts a WebSocket).
+
+    Optionally also `frame_writer() -> Callable[[bytes], bool] | None`: None, or a function
+    that writes a whole prebuilt binary frame at once when the connection can take it
+    without waiting, and returns False (writing nothing) when not (`collab.framing`).
+    """
 
     def send(self, message: bytes) -> Coroutine[Any, Any, None]:
         """Send one binary message (an `async def`, or a function returning a coroutine)."""
@@ -73,6 +81,7 @@ class Peer:
         "_queued_bytes",
         "_wake",
         "_send_frame",
+        "_write_frame",
         "_sending",
         "_idle",
         "_started_send",
@@ -104,6 +113,10 @@ class Peer:
         self._queued_bytes = 0
         self._wake = asyncio.Event()
         self._send_frame = False
+        frame_writer: Callable[[], Callable[[bytes], bool] | None] | None = getattr(
+            transport, "frame_writer", None
+        )
+        self._write_frame = None if frame_writer is None else frame_writer()
         self._sending = False
         self._idle = False  # the writer waits for work: send() may send by itself
         self._started_send: tuple[Coroutine[Any, Any, None], Any] | None = None
@@ -140,11 +153,17 @@ class Peer:
         """The rate limit: may this peer send us a message of size bytes now?"""
         return self._messages.take(1) and self._bytes.take(size)
 
-    def send(self, message: bytes) -> None:
-        """Queue a message for this peer; close it (4408) when it cannot keep up."""
+    def send(self, message: bytes, frame: bytes | None = None) -> None:
+        """Queue a message for this peer; close it (4408) when it cannot keep up.
+
+        frame: the message as a binary frame, built once by a room for all its recipients.
+        """
         if self.close_code is not None:
             return
         if self._idle:
+            write = self._write_frame
+            if write is not None and write(binary_frame(message) if frame is None else frame):
+                return
             self._send_now(message)
             return
         if (

@@ -17,6 +17,7 @@ from pycrdt import Doc, TransactionEvent
 
 from collab.awareness import Presence
 from collab.config import CollabSettings
+from collab.framing import WriteBatch, binary_frame
 from collab.guard import ProtocolError, read_awareness
 from collab.peer import Peer
 from collab.protocol import (
@@ -93,6 +94,7 @@ class Room:
         self.presence = Presence(max_entries=settings.max_awareness_entries, now=now)
         self.publisher: Publisher | None = None
         self.holds = 0  # connections being opened or open (the registry counts them)
+        self.write_batch = WriteBatch()  # its peers' frames of one event-loop pass (framing)
         self.idle_since: float | None = now()
         self._sink = sink
         self._settings = settings
@@ -164,8 +166,9 @@ class Room:
             if local:
                 self._sink.append(self.document_id, update)  # queued for the log first
             message = update_message(update)
+            frame = binary_frame(message)
             for peer in tuple(self.peers):
-                peer.send(message)
+                peer.send(message, frame)
             if local and self.publisher is not None:
                 self.publisher.publish_update(update)
         except Exception:
@@ -173,9 +176,10 @@ class Room:
 
     def _awareness_out(self, payload: bytes, *, exclude: Peer | None, publish: bool) -> None:
         message = awareness_message(payload)
+        frame = binary_frame(message)
         for peer in tuple(self.peers):
             if peer is not exclude:
-                peer.send(message)
+                peer.send(message, frame)
         if publish and self.publisher is not None:
             self.publisher.publish_awareness(payload)
 
@@ -209,8 +213,9 @@ class Room:
         if self.peers and now - self._last_resync >= self._settings.resync_seconds:
             self._last_resync = now
             message = sync_step1(self.doc.get_state())
+            frame = binary_frame(message)
             for peer in tuple(self.peers):
-                peer.send(message)
+                peer.send(message, frame)
         removed = self.presence.expire(self._settings.presence_timeout_seconds)
         if removed:
             self._awareness_out(encode_awareness(removed), exclude=None, publish=False)

@@ -20,13 +20,13 @@ pytestmark = pytest.mark.slow
 
 
 @contextmanager
-def running(server: CollabServer) -> Iterator[str]:
+def running(server: CollabServer, ws: str = "websockets-sansio") -> Iterator[str]:
     """Serve on a free loopback port with uvicorn in a thread; yield the ws:// base URL."""
     config = uvicorn.Config(
         make_app(("", server)),
         host="127.0.0.1",
         port=0,
-        ws="websockets-sansio",
+        ws=ws,
         ws_per_message_deflate=False,
         ws_max_size=server.settings.max_message_bytes + 1024,
         log_level="warning",
