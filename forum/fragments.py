@@ -8,7 +8,9 @@ escaped pieces; a post's poll and files, rarer, still come from their templates
 (`_poll.html`, `_attachments.html`), rendered with the page's context.
 
 Every user-supplied string is escaped (names, titles, attribution); a post's HTML is the
-sanitised HTML stored with it. Texts are translated with `_()` as in the templates.
+sanitised HTML stored with it. Texts are translated with `_()` as in the templates, never
+inside an f-string: Babel's extractor does not look into f-strings on Python 3.11, and a
+message it cannot see is dropped from the catalogs (tests/test_translations.py checks).
 """
 
 from typing import Any
@@ -57,18 +59,20 @@ def post_article(context: Context, post: PostView, view: Any) -> Markup:
         add(_("Message supprimé"))
     else:
         add(_("Message masqué"))
+    permalink = _("Lien permanent vers ce message")
     add(
         f'\n      <span class="post-number">{translated_pattern(_POST_NUMBER) % numbered}</span>\n'
         f'    </h2>\n    <p class="post-meta">\n      <a href="/p/{pid}"'
-        f' title="{_("Lien permanent vers ce message")}">{filters["time_tag"](post.created_at)}</a>'
+        f' title="{permalink}">{filters["time_tag"](post.created_at)}</a>'
     )
     if post.edited_at:
-        when = filters["datetime"](post.edited_at)
-        add(f' · <a href="/p/{pid}/revisions">{_("modifié le %(when)s", when=when)}</a>')
+        edited = _("modifié le %(when)s", when=filters["datetime"](post.edited_at))
+        add(f' · <a href="/p/{pid}/revisions">{edited}</a>')
     if post.reply_to:
         add(" · " + _reply_ref(post.reply_to))
     if shown and post.state == HIDDEN:
-        add(f' · <strong class="badge">{_("masqué")}</strong>')
+        badge = _("masqué")
+        add(f' · <strong class="badge">{badge}</strong>')
     if view.can_moderate and pid in view.imported:
         origin = _("message d'origine")
         add(
@@ -83,10 +87,13 @@ def post_article(context: Context, post: PostView, view: Any) -> Markup:
         files = view.attachments.get(pid)
         if files:
             add(_include(context, "_attachments.html", files=files))
-    elif post.state == DELETED:
-        add(f'  <p class="muted">{_("Son auteur a supprimé ce message.")}</p>\n')
     else:
-        add(f'  <p class="muted">{_("Ce message a été masqué par la modération.")}</p>\n')
+        removed = (
+            _("Son auteur a supprimé ce message.")
+            if post.state == DELETED
+            else _("Ce message a été masqué par la modération.")
+        )
+        add(f'  <p class="muted">{removed}</p>\n')
     if view.can_moderate and post.state != DELETED:
         action, label = (
             ("restore", _("Réafficher")) if post.state == HIDDEN else ("hide", _("Masquer"))
@@ -107,15 +114,17 @@ def post_article(context: Context, post: PostView, view: Any) -> Markup:
             )
         if view.can_reply:
             at = f"/t/{view.topic.id}?page={post.page}&amp;"
+            reply, quote = _("Répondre"), _("Citer")
             add(
-                f'    <li><a href="{at}reply_to={pid}#repondre">{_("Répondre")}'
+                f'    <li><a href="{at}reply_to={pid}#repondre">{reply}'
                 f'<span class="visually-hidden"> {translated_pattern(_TO_THE_POST) % numbered}'
                 f"</span></a></li>\n"
-                f'    <li><a class="quote-link" href="{at}quote={pid}#repondre">{_("Citer")}'
+                f'    <li><a class="quote-link" href="{at}quote={pid}#repondre">{quote}'
                 f"{this_post}</a></li>\n"
             )
         if post.can_edit:
-            add(f'    <li><a href="/p/{pid}/edit">{_("Modifier")}{this_post}</a></li>\n')
+            edit = _("Modifier")
+            add(f'    <li><a href="/p/{pid}/edit">{edit}{this_post}</a></li>\n')
         add("  </ul>\n")
     add("</article>\n")
     return Markup("".join(parts))  # noqa: S704 (every piece above is escaped or ours)
@@ -154,14 +163,14 @@ def topic_item(context: Context, row: TopicRow, unread: int) -> Markup:
             f'<span class="visually-hidden"> {where}</span></a>\n'
         )
     if topic.is_pinned:
-        parts.append(f'      <span class="badge">{_("épinglé")}</span>\n')
+        pinned = _("épinglé")
+        parts.append(f'      <span class="badge">{pinned}</span>\n')
     if topic.is_locked:
-        parts.append(f'      <span class="badge">{_("verrouillé")}</span>\n')
+        locked = _("verrouillé")
+        parts.append(f'      <span class="badge">{locked}</span>\n')
     replies = ngettext("%(num)s réponse", "%(num)s réponses", row.replies)
     when = context.environment.filters["time_tag"](topic.last_post_at)
-    parts.append(
-        f'      <p class="topic-meta">{translated_pattern(_BY) % {"name": escape(row.author_name)}}'
-        f" · {replies}"
-        f" · {_('dernier message :')} {when}</p>\n    </li>\n"
-    )
+    by = translated_pattern(_BY) % {"name": escape(row.author_name)}
+    latest = _("dernier message :")
+    parts.append(f'      <p class="topic-meta">{by} · {replies} · {latest} {when}</p>\n    </li>\n')
     return Markup("".join(parts))  # noqa: S704 (every piece above is escaped or ours)

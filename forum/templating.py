@@ -46,7 +46,7 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         shown = escape(i18n.format_datetime(value, settings.timezone))
         return Markup(f'<time datetime="{value.isoformat()}">{shown}</time>')  # noqa: S704
 
-    untouched_polls: dict[tuple[str, int, str], Markup] = {}
+    untouched_polls: dict[tuple[str, str, str], Markup] = {}
 
     def poll_fields(
         values: dict[str, str], errors: dict[str, str], limits: object, timezone: str
@@ -56,7 +56,7 @@ def make_environment(settings: Settings) -> jinja2.Environment:
         macro = env.get_template("_poll_fields.html").module.poll_fields  # type: ignore[attr-defined]
         if any(name.startswith("poll_") for name in (*values, *errors)):
             return Markup(macro(values, errors, limits, timezone))  # noqa: S704 (a template)
-        key = (i18n.current_locale(), id(limits), timezone)
+        key = (i18n.current_locale(), repr(limits), timezone)  # the limits' values
         if key not in untouched_polls:
             untouched_polls[key] = Markup(macro({}, {}, limits, timezone))  # noqa: S704
         return untouched_polls[key]

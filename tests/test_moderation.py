@@ -195,3 +195,31 @@ def _token(page: BeautifulSoup) -> str:
     field = page.find("input", attrs={"name": "csrf_token"})
     assert isinstance(field, Tag)
     return str(field["value"])
+
+
+def test_a_reply_does_not_name_a_post_split_into_a_board_its_reader_cannot_see(
+    db: Database, people: People, client: TestClient, client_as: ClientAs
+) -> None:
+    from forum.services import moderation
+    from tests.discussions import PUBLIC_BOARD, actor
+
+    topic_id, _first = new_topic(db, people.member_a, PUBLIC_BOARD)
+    secret = add_reply(db, people.member_b, topic_id, "Message de Bruno")
+    answer = add_reply(db, people.member_a, topic_id, "Ma réponse", reply_to=secret)
+    db.transaction(
+        moderation.split_posts,
+        actor=actor(db, people.admin),
+        topic_id=topic_id,
+        post_ids=[secret],
+        title="Sujet du groupe",
+        board_slug=B,
+    )
+    assert client.get(f"/p/{secret}").status_code == 404  # a visitor can't see board B
+    article = soup(client.get(f"/t/{topic_id}").text).find(id=f"p{answer}")
+    assert isinstance(article, Tag)
+    name = people.member_b.login.capitalize()  # the display name make_member gives
+    assert name in client_as(people.admin).get(f"/p/{secret}").text  # there, by that name
+    assert name not in article.get_text()
+    assert f"/p/{secret}" not in str(article)
+    posts = client.get(f"/api/v1/topics/{topic_id}").json()["posts"]
+    assert name not in str(posts)

@@ -124,7 +124,9 @@ def record_views(
         is_shown = shown(post)
         reply = None
         target = targets.get(post.reply_to_id) if post.reply_to_id is not None else None
-        if target is not None:
+        # Only a post of the same topic is named: splitting a topic may have moved the answered
+        # post to a board this reader cannot see (its author would leak).
+        if target is not None and target.topic_id == post.topic_id:
             reply = ReplyRef(
                 post_id=target.id,
                 number=target.number,
