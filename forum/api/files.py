@@ -14,7 +14,7 @@ from forum.files.accept import accept_files, max_file_bytes
 from forum.files.upload import receive_form
 from forum.i18n import gettext as _
 from forum.services import files as file_service
-from forum.services.files import Attachment, attachment
+from forum.services.attachments import Attachment, attachment
 from forum.urls import parse_id
 
 JSON = dict[str, object]

@@ -35,12 +35,7 @@ from forum.models import (
     Topic,
     User,
 )
-from forum.services.attachments import Attachment as Attachment
-from forum.services.attachments import attachment as attachment
-from forum.services.attachments import display_url as display_url
-from forum.services.attachments import download_url as download_url
-from forum.services.attachments import thumb_url as thumb_url
-from forum.services.attachments import visible_post_attachments
+from forum.services.attachments import Attachment, attachment, visible_post_attachments
 
 MB = 1024 * 1024
 MAX_ATTACHMENTS = 20

@@ -23,7 +23,8 @@ from forum.errors import InvalidInput, NotFound
 from forum.files.intake import NAME_MAX, clean_name
 from forum.i18n import gettext as _
 from forum.models import Board, File, Folder, Post, PostFile, Topic, utcnow
-from forum.services.files import Attachment, attachment, uploader_names, usage_of_board
+from forum.services.attachments import Attachment, attachment
+from forum.services.files import uploader_names, usage_of_board
 from forum.services.folders import (
     can_manage_folders,
     descendants,

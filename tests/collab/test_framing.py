@@ -84,6 +84,12 @@ class FakeProtocol:
         self.transport = FakeTransport()
 
 
+async def end_of_pass() -> None:
+    """Let the event loop finish its pass: the moment a WriteBatch flushes is what these tests
+    are about (its flush is scheduled with call_soon), so one turn is the behaviour, not a wait."""
+    await asyncio.sleep(0)
+
+
 def direct() -> tuple[DirectSocket, FakeProtocol, WriteBatch]:
     protocol, batch = FakeProtocol(), WriteBatch()
     return DirectSocket(protocol, batch), protocol, batch
@@ -94,10 +100,10 @@ async def test_frames_of_one_pass_go_out_in_one_write() -> None:
     socket, protocol, _batch = direct()
     assert socket.write(b"a") and socket.write(b"b") and socket.write(b"c")
     assert protocol.transport.writes == []  # not before the pass ends
-    await asyncio.sleep(0)
+    await end_of_pass()
     assert protocol.transport.writes == [b"abc"] and socket.frames == 3
     assert socket.write(b"d")
-    await asyncio.sleep(0)
+    await end_of_pass()
     assert protocol.transport.writes == [b"abc", b"d"]
 
 
@@ -110,7 +116,7 @@ async def test_a_full_buffer_or_a_close_refuses_and_nothing_follows_a_close() ->
     assert socket.write(b"taken")
     protocol.conn.state = CLOSING  # a close went out before this pass ended
     assert socket.write(b"after")  # taken with the rest: refusing now would reorder
-    await asyncio.sleep(0)
+    await end_of_pass()
     assert protocol.transport.writes == []  # dropped: no data frame after a close frame
     assert not socket.write(b"later")
     protocol.conn.state = OPEN
@@ -126,7 +132,7 @@ async def test_pending_bytes_are_bounded() -> None:
     assert protocol.transport.writes == []
     assert socket.write(b"y")  # past the bound: written at once, in order
     assert protocol.transport.writes == [chunk + chunk + b"y"]
-    await asyncio.sleep(0)
+    await end_of_pass()
     assert len(protocol.transport.writes) == 1
 
 
