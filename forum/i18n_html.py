@@ -21,16 +21,20 @@ def _translated_alone(message: str, locale: str) -> Markup:
     return _translated(message, locale) % {}
 
 
+def translated(message: str, locale: str, variables: dict[str, object]) -> Markup:
+    """What `_(message, **variables)` gives in a locale."""
+    if not variables:
+        return _translated_alone(message, locale)
+    return _translated(message, locale) % variables
+
+
 def template_gettext(message: str, /, **variables: object) -> Markup:
     """`_()` in templates: the translation (trusted markup) with its variables escaped.
 
     As Jinja's "newstyle" gettext, the message is always a format string ("%%" is "%"),
     but translations are cached per locale: a topic page calls this about 200 times.
     """
-    locale = i18n.current_locale()
-    if not variables:
-        return _translated_alone(message, locale)
-    return _translated(message, locale) % variables
+    return translated(message, i18n.current_locale(), variables)
 
 
 def template_ngettext(singular: str, plural: str, num: int, /, **variables: object) -> Markup:

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, or_
 
 from forum.access.actor import Actor
 from forum.models import Board, Visibility, table_of
+from forum.prepared import Prepared
 
 BOARDS = table_of(Board)
 # visible_boards_clause for a member who is not an administrator, as a condition that can be
@@ -27,16 +28,17 @@ def member_visibility_params(actor: Actor) -> dict[str, list[int]]:
 
 class VisibleBoardsStatements:
     """A statement that joins the boards table, built once for each kind of reader
-    (administrator, visitor, member), restricted to the boards that reader may see."""
+    (administrator, visitor, member), restricted to the boards that reader may see, and
+    prepared (forum.prepared)."""
 
     __slots__ = ("_admin", "_visitor", "_member")
 
     def __init__(self, statement: Any) -> None:
-        self._admin = statement
-        self._visitor = statement.where(BOARDS.c.visibility == Visibility.PUBLIC.value)
-        self._member = statement.where(MEMBER_VISIBLE_BOARDS)
+        self._admin = Prepared(statement)
+        self._visitor = Prepared(statement.where(BOARDS.c.visibility == Visibility.PUBLIC.value))
+        self._member = Prepared(statement.where(MEMBER_VISIBLE_BOARDS))
 
-    def for_actor(self, actor: Actor) -> tuple[Any, dict[str, list[int]]]:
+    def for_actor(self, actor: Actor) -> tuple[Prepared, dict[str, list[int]]]:
         """The statement for this actor and the parameters its restriction needs."""
         if not actor.is_authenticated:
             return self._visitor, {}

@@ -14,13 +14,16 @@ from forum.errors import NotFound
 from forum.importer.charsets import decode_undeclared
 from forum.importer.report import REPAIR_LABELS
 from forum.models import Board, ImportedMessage, Post, Topic, table_of
+from forum.prepared import Prepared
 
 RAW_SHOWN_MAX = 2_000_000  # characters of the raw message shown on the page
 
 
 _IMPORTED_TABLE = table_of(ImportedMessage)
-_IMPORTED = sa_select(_IMPORTED_TABLE.c.post_id).where(
-    _IMPORTED_TABLE.c.post_id.in_(bindparam("ids", expanding=True))
+_IMPORTED = Prepared(
+    sa_select(_IMPORTED_TABLE.c.post_id).where(
+        _IMPORTED_TABLE.c.post_id.in_(bindparam("ids", expanding=True))
+    )
 )  # built once: every topic page asks
 
 
@@ -29,8 +32,8 @@ def imported_post_ids(session: Session, post_ids: list[int]) -> frozenset[int]:
     wanted = [i for i in post_ids if i is not None]
     if not wanted:
         return frozenset()
-    rows = session.connection().execute(_IMPORTED, {"ids": wanted}).scalars()
-    return frozenset(i for i in rows if i is not None)
+    rows = _IMPORTED.rows(session, {"ids": wanted})
+    return frozenset(i for (i,) in rows if i is not None)
 
 
 @dataclass(frozen=True)

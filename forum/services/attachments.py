@@ -115,8 +115,6 @@ def visible_post_attachments(
         return {}
     statement, params = _ATTACHMENTS.for_actor(actor)
     found: dict[int, list[Attachment]] = {}
-    for post_id, *fields in session.connection().execute(
-        statement, {"posts": list(post_ids), **params}
-    ):
+    for post_id, *fields in statement.rows(session, {"posts": list(post_ids), **params}):
         found.setdefault(post_id, []).append(Attachment(*fields))
     return found

@@ -42,6 +42,7 @@ from forum.models import (
     utcnow,
 )
 from forum.pagination import Pagination
+from forum.prepared import Prepared
 from forum.services.post_views import POSTS_PER_PAGE, Person, names_of
 
 PER_PAGE = 30
@@ -251,8 +252,8 @@ def _unread_count_statement(*, admin: bool) -> Any:
 
 
 # Built once: every page a member opens shows the count in its header.
-_UNREAD_FOR_ADMIN = _unread_count_statement(admin=True)
-_UNREAD_FOR_MEMBER = _unread_count_statement(admin=False)
+_UNREAD_FOR_ADMIN = Prepared(_unread_count_statement(admin=True))
+_UNREAD_FOR_MEMBER = Prepared(_unread_count_statement(admin=False))
 
 
 def unread_count(session: Session, actor: Actor) -> int:
@@ -264,8 +265,8 @@ def unread_count(session: Session, actor: Actor) -> int:
         statement = _UNREAD_FOR_ADMIN
     else:
         statement, params = _UNREAD_FOR_MEMBER, {**params, **member_visibility_params(actor)}
-    count: int = session.connection().execute(statement, params).scalar_one()
-    return count
+    [(count,)] = statement.rows(session, params)
+    return int(count)
 
 
 @dataclass(frozen=True)

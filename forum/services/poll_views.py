@@ -34,6 +34,7 @@ from forum.models import (
     User,
     table_of,
 )
+from forum.prepared import Prepared
 from forum.services.polls import is_open
 from forum.services.post_rows import PostRecord
 
@@ -125,7 +126,9 @@ def _voters(session: Session, poll_ids: list[int]) -> dict[int, list[Voter]]:
 
 
 _POLLS = table_of(Poll)
-_ANY_POLL = sa_select(_POLLS.c.id).where(_POLLS.c.post_id.in_(bindparam("ids", expanding=True)))
+_ANY_POLL = Prepared(
+    sa_select(_POLLS.c.id).where(_POLLS.c.post_id.in_(bindparam("ids", expanding=True))).limit(1)
+)
 
 
 def poll_views(
@@ -139,7 +142,7 @@ def poll_views(
     by_id = {post.id: post for post in posts if post.id is not None}
     if not by_id:
         return {}
-    if not session.connection().execute(_ANY_POLL, {"ids": list(by_id)}).first():
+    if not _ANY_POLL.rows(session, {"ids": list(by_id)}):
         return {}  # most pages carry no poll: one cheap query instead of the ORM's
     polls = session.exec(select(Poll).where(col(Poll.post_id).in_(list(by_id)))).all()
     if not polls:

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from forum.models import Draft, Post, User, table_of
+from forum.prepared import Prepared
 
 
 class PostRecord(NamedTuple):
@@ -68,17 +69,17 @@ _COLUMNS = select(
     _POSTS.c.hidden_at,
     _USERS.c.display_name,
 ).join_from(_POSTS, _USERS, _USERS.c.id == _POSTS.c.author_id)
-_PAGE = (
+_PAGE = Prepared(
     _COLUMNS.where(_POSTS.c.topic_id == bindparam("topic"))
     .where(_POSTS.c.number.between(bindparam("first"), bindparam("last")))
     .order_by(_POSTS.c.number)
 )
-_BY_ID = _COLUMNS.where(_POSTS.c.id.in_(bindparam("ids", expanding=True)))
+_BY_ID = Prepared(_COLUMNS.where(_POSTS.c.id.in_(bindparam("ids", expanding=True))))
 
 
 def page_posts(session: Session, topic_id: int, first: int, last: int) -> list[PostRecord]:
     """The posts numbered first to last of a topic, in order."""
-    rows = session.connection().execute(_PAGE, {"topic": topic_id, "first": first, "last": last})
+    rows = _PAGE.rows(session, {"topic": topic_id, "first": first, "last": last})
     return [PostRecord._make(row) for row in rows]
 
 
@@ -87,7 +88,7 @@ def posts_by_id(session: Session, ids: Iterable[int]) -> dict[int, PostRecord]:
     wanted = list(set(ids))
     if not wanted:
         return {}
-    rows = session.connection().execute(_BY_ID, {"ids": wanted})
+    rows = _BY_ID.rows(session, {"ids": wanted})
     return {row[0]: PostRecord._make(row) for row in rows}
 
 

@@ -16,6 +16,7 @@ from forum.i18n import gettext as _
 from forum.markup import escape_markdown
 from forum.models import Board, Post, Topic, User, table_of
 from forum.pagination import page_of
+from forum.prepared import Prepared
 from forum.services.poll_views import PollView, poll_views
 from forum.services.post_rows import PostRecord, posts_by_id
 
@@ -73,8 +74,10 @@ class PostView:
 
 
 _USERS = table_of(User)
-_NAMES = sa_select(_USERS.c.id, _USERS.c.display_name).where(
-    _USERS.c.id.in_(bindparam("ids", expanding=True))
+_NAMES = Prepared(
+    sa_select(_USERS.c.id, _USERS.c.display_name).where(
+        _USERS.c.id.in_(bindparam("ids", expanding=True))
+    )
 )
 
 
@@ -82,7 +85,7 @@ def names_of(session: Session, user_ids: set[int]) -> dict[int, str]:
     """Display names of members, by id."""
     if not user_ids:
         return {}
-    rows = session.connection().execute(_NAMES, {"ids": list(user_ids)})
+    rows = _NAMES.rows(session, {"ids": list(user_ids)})
     return {user_id: name for user_id, name in rows}  # noqa: C416 (rows, not pairs)
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from forum.access import Actor, access_topic
 from forum.models import Post, Topic, TopicRead, table_of, utcnow
 from forum.pagination import page_of
+from forum.prepared import Prepared
 from forum.services import drafts
 from forum.services.boards import BoardOverview, board_overview
 from forum.services.post_rows import DRAFT_BODY
@@ -64,8 +65,12 @@ _UNREAD_AFTER = (
     )
 )  # the same condition as _unread_posts, for one topic
 # A member's reading point, reply draft and unread posts after the page: one round trip.
-_VISIT_STATE = sa_select(
-    _LAST_READ.scalar_subquery(), DRAFT_BODY.scalar_subquery(), _UNREAD_AFTER.scalar_subquery()
+_VISIT_STATE = Prepared(
+    sa_select(
+        _LAST_READ.scalar_subquery(),
+        DRAFT_BODY.scalar_subquery(),
+        _UNREAD_AFTER.scalar_subquery(),
+    )
 )
 
 
@@ -84,7 +89,7 @@ _UNREAD_OF_TOPIC = (
     .correlate(_TOPICS, _READS)
     .scalar_subquery()
 )
-_UNREAD_PER_TOPIC = (
+_UNREAD_PER_TOPIC = Prepared(
     sa_select(_TOPICS.c.id, _UNREAD_OF_TOPIC)
     .select_from(
         _TOPICS.outerjoin(
@@ -101,7 +106,7 @@ def unread_counts(session: Session, actor: Actor, topic_ids: list[int]) -> dict[
     if actor.user_id is None or not topic_ids:
         return {}
     params = {"user": actor.user_id, "topics": topic_ids}
-    rows = session.connection().execute(_UNREAD_PER_TOPIC, params)
+    rows = _UNREAD_PER_TOPIC.rows(session, params)
     return {topic_id: count for topic_id, count in rows if count}
 
 
@@ -204,7 +209,7 @@ def visit_topic(
     # can_reply came from forum.access: the draft's topic is one the member may write in.
     key = drafts.reply_key(topic_id) if view.can_reply else None  # None: no draft to read
     params = {"user": actor.user_id, "topic": topic_id, "after": shown, "key": key}
-    last_read, draft, remaining = session.connection().execute(_VISIT_STATE, params).one()
+    [(last_read, draft, remaining)] = _VISIT_STATE.rows(session, params)
     before = last_read or 0
     after = max(before, shown)  # _UNREAD_AFTER counts beyond both: the unread after the visit
     return TopicVisit(

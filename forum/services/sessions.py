@@ -12,6 +12,7 @@ from forum.auth.keys import key_hash, new_key
 from forum.db import mark_access_changed
 from forum.errors import NotFound
 from forum.models import AuthSession, Membership, User, table_of, utcnow
+from forum.prepared import Prepared
 
 TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -61,7 +62,7 @@ _MEMBERSHIPS = table_of(Membership)
 
 # Built once: every signed-in request runs it, and building a statement costs more than
 # SQLite takes to answer it. One row per group of the member (one row when in none).
-_RESOLVE = (
+_RESOLVE = Prepared(
     sa_select(
         _SESSIONS.c.id,
         _SESSIONS.c.csrf_token,
@@ -88,7 +89,7 @@ _RESOLVE = (
 
 def resolve_session(session: Session, *, key: str) -> LiveSession | None:
     """The live session and active member behind a cookie key, or None (read-only)."""
-    rows = session.connection().execute(_RESOLVE, {"key_hash": key_hash(key)}).all()
+    rows = _RESOLVE.rows(session, {"key_hash": key_hash(key)})
     if not rows:
         return None
     first = rows[0]

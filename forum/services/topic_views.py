@@ -23,6 +23,7 @@ from forum.importer.provenance import imported_post_ids
 from forum.markup import quote_markdown
 from forum.models import Board, Post, Topic, User, table_of
 from forum.pagination import Pagination, page_of
+from forum.prepared import Prepared
 from forum.services.attachments import Attachment, visible_post_attachments
 from forum.services.boards import BoardPage, board_page
 from forum.services.post_rows import page_posts, posts_by_id
@@ -97,8 +98,8 @@ class BoardTopics:
 _TOPICS = table_of(Topic)
 _USERS = table_of(User)
 _LIVE = (_TOPICS.c.board_id == bindparam("board")) & _TOPICS.c.deleted_at.is_(None)
-_LIVE_COUNT = sa_select(func.count()).select_from(_TOPICS).where(_LIVE)
-_LISTING = (
+_LIVE_COUNT = Prepared(sa_select(func.count()).select_from(_TOPICS).where(_LIVE))
+_LISTING = Prepared(
     sa_select(
         _TOPICS.c.id,
         _TOPICS.c.title,
@@ -121,13 +122,10 @@ _LISTING = (
 def board_topics(session: Session, actor: Actor, slug: str, page: int = 1) -> BoardTopics:
     """A page of the topics of a board the actor may read; a hidden board is NotFound."""
     info = board_page(session, actor, slug)
-    connection = session.connection()
-    total = connection.execute(_LIVE_COUNT, {"board": info.board.id}).scalar_one()
+    [(total,)] = _LIVE_COUNT.rows(session, {"board": info.board.id})
     pagination = Pagination.of(page, total, TOPICS_PER_PAGE)
     skip = pagination.offset(TOPICS_PER_PAGE)
-    rows = connection.execute(
-        _LISTING, {"board": info.board.id, "skip": skip, "size": TOPICS_PER_PAGE}
-    )
+    rows = _LISTING.rows(session, {"board": info.board.id, "skip": skip, "size": TOPICS_PER_PAGE})
     topics = [TopicRow(TopicRecord._make(row[:-1]), row[-1]) for row in rows]
     return BoardTopics(page=info, topics=topics, pagination=pagination, total=total)
 
