@@ -106,10 +106,16 @@ class Prepared:
             raise ValueError(f"parameters {sorted(missing)} are not in the SQL")
         # The statement's own values (`coalesce(x, 0)`'s 0), fixed when it was built.
         fixed = {name: state.parameters[name] for name in names if name not in expected}
+        processors = dict(state.processors)  # the expanded IN lists' values
+        for name, bind in compiled.binds.items():
+            if not bind.expanding:
+                process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+                if process is not None:
+                    processors[name] = process
         binds = tuple(
-            (name, state.processors[name])
+            (name, processors[name])
             for name in dict.fromkeys(names)  # a parameter may appear twice in the SQL
-            if state.processors.get(name)
+            if name in processors
         )
         columns = []
         for index, column in enumerate(self.statement.selected_columns):

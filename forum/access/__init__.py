@@ -43,6 +43,7 @@ from forum.access.statements import member_visibility_params as member_visibilit
 from forum.errors import NotFound, PermissionDenied
 from forum.models import (
     Board,
+    BoardRecord,
     Document,
     File,
     Group,
@@ -51,9 +52,11 @@ from forum.models import (
     Role,
     StoredBlob,
     Topic,
+    TopicRecord,
     Visibility,
     table_of,
 )
+from forum.prepared import Prepared
 
 MAX_ID = 2**63 - 1  # larger ids can't be stored: they name nothing
 
@@ -69,7 +72,27 @@ class PostState(Protocol):
     def hidden_at(self) -> datetime | None: ...
 
 
-def can_see_board(actor: Actor, board: Board) -> bool:
+class BoardState(Protocol):
+    """What the board rules read of a board: a Board, or a BoardRecord read for a page."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def visibility(self) -> str: ...
+    @property
+    def group_id(self) -> int | None: ...
+
+
+class TopicState(Protocol):
+    """What the topic rules read of a topic: a Topic, or a TopicRecord read for a page."""
+
+    @property
+    def is_locked(self) -> bool: ...
+    @property
+    def deleted_at(self) -> datetime | None: ...
+
+
+def can_see_board(actor: Actor, board: BoardState) -> bool:
     """May the actor read this board?"""
     return can_see_visibility(actor, board.visibility, board.group_id)
 
@@ -85,7 +108,7 @@ def can_see_visibility(actor: Actor, visibility: str, group_id: int | None) -> b
     return actor.in_group(group_id)
 
 
-def can_post_in_board(actor: Actor, board: Board) -> bool:
+def can_post_in_board(actor: Actor, board: BoardState) -> bool:
     """May the actor start topics and reply in this board?"""
     if not actor.is_authenticated or not can_see_board(actor, board):
         return False
@@ -94,14 +117,14 @@ def can_post_in_board(actor: Actor, board: Board) -> bool:
     return actor.in_group(board.group_id)
 
 
-def can_moderate_board(actor: Actor, board: Board) -> bool:
+def can_moderate_board(actor: Actor, board: BoardState) -> bool:
     """May the actor moderate this board (pin, lock, hide)? Admins and its group's moderators."""
     if not can_see_board(actor, board) or not actor.is_authenticated:
         return False
     return actor.is_admin or actor.moderates(board.group_id)
 
 
-def can_administer_board(actor: Actor, board: Board) -> bool:
+def can_administer_board(actor: Actor, board: BoardState) -> bool:
     """May the actor change the board itself (name, visibility, group)? Admins only."""
     return actor.is_authenticated and actor.is_admin
 
@@ -157,14 +180,14 @@ def access_group(session: Session, actor: Actor, slug: str) -> Group:
     return group
 
 
-def can_write_in_topic(actor: Actor, board: Board, topic: Topic) -> bool:
+def can_write_in_topic(actor: Actor, board: BoardState, topic: TopicState) -> bool:
     """May the actor reply in this topic (and edit there)? A locked topic: its moderators only."""
     if not can_post_in_board(actor, board):
         return False
     return not topic.is_locked or can_moderate_board(actor, board)
 
 
-def can_edit_post(actor: Actor, board: Board, topic: Topic, post: PostState) -> bool:
+def can_edit_post(actor: Actor, board: BoardState, topic: TopicState, post: PostState) -> bool:
     """May the actor edit or delete this post? Its author, while they may write in the topic."""
     return (
         actor.user_id is not None
@@ -206,13 +229,48 @@ def access_topic_and_board(
     if found is None:
         raise NotFound(f"topic {topic_id}")
     topic, board = found
-    if topic.deleted_at is not None and (for_write or not actor.is_admin):
-        raise NotFound(f"topic {topic_id}")
-    if not can_see_board(actor, board):
-        raise NotFound(f"topic {topic_id}")
-    if for_write and not can_write_in_topic(actor, board, topic):
-        raise PermissionDenied(f"topic {topic_id}")
+    _check_topic(actor, topic, board, for_write=for_write)
     return topic, board
+
+
+# access_topic_and_board's query, as one row of plain columns.
+_TOPICS, _TOPIC_COLUMNS = table_of(Topic), len(TopicRecord._fields)
+_TOPIC_AND_BOARD_ROW = Prepared(
+    sa_select(
+        *(_TOPICS.c[name] for name in TopicRecord._fields),
+        *(_BOARDS.c[name] for name in BoardRecord._fields),
+    )
+    .join_from(_TOPICS, _BOARDS, _BOARDS.c.id == _TOPICS.c.board_id)
+    .where(_TOPICS.c.id == bindparam("topic_id"))
+)
+
+
+def read_topic_and_board(
+    session: Session, actor: Actor, topic_id: int, *, for_write: bool = False
+) -> tuple[TopicRecord, BoardRecord]:
+    """access_topic_and_board as rows, for the pages that only read them (a topic's page):
+    the same rules, without the ORM's objects."""
+    found = (
+        _TOPIC_AND_BOARD_ROW.rows(session, {"topic_id": topic_id}) if 0 < topic_id <= MAX_ID else []
+    )
+    if not found:
+        raise NotFound(f"topic {topic_id}")
+    topic = TopicRecord._make(found[0][:_TOPIC_COLUMNS])
+    board = BoardRecord._make(found[0][_TOPIC_COLUMNS:])
+    _check_topic(actor, topic, board, for_write=for_write)
+    return topic, board
+
+
+def _check_topic(
+    actor: Actor, topic: Topic | TopicRecord, board: BoardState, *, for_write: bool
+) -> None:
+    """The rules of access_topic: NotFound when hidden, PermissionDenied when read-only."""
+    if topic.deleted_at is not None and (for_write or not actor.is_admin):
+        raise NotFound(f"topic {topic.id}")
+    if not can_see_board(actor, board):
+        raise NotFound(f"topic {topic.id}")
+    if for_write and not can_write_in_topic(actor, board, topic):
+        raise PermissionDenied(f"topic {topic.id}")
 
 
 def access_post(session: Session, actor: Actor, post_id: int, *, for_write: bool = False) -> Post:
@@ -327,7 +385,7 @@ def access_document(
 # --- polls -----------------------------------------------------------------------------------
 
 
-def can_vote_in_poll(actor: Actor, board: Board, topic: Topic, post: PostState) -> bool:
+def can_vote_in_poll(actor: Actor, board: BoardState, topic: TopicState, post: PostState) -> bool:
     """May the actor vote in a post's poll? Whoever may post in its board, on a live post."""
     return (
         can_post_in_board(actor, board)
@@ -337,14 +395,14 @@ def can_vote_in_poll(actor: Actor, board: Board, topic: Topic, post: PostState) 
     )
 
 
-def can_close_poll(actor: Actor, board: Board, post: PostState) -> bool:
+def can_close_poll(actor: Actor, board: BoardState, post: PostState) -> bool:
     """May the actor close a poll early? The board's moderators, and its post's author."""
     if can_moderate_board(actor, board):
         return True
     return post.author_id == actor.user_id and can_post_in_board(actor, board)
 
 
-def can_see_poll_voters(actor: Actor, board: Board) -> bool:
+def can_see_poll_voters(actor: Actor, board: BoardState) -> bool:
     """May the actor see who voted for what? The moderators of the board's group and admins."""
     return can_moderate_board(actor, board)
 

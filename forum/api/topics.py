@@ -60,7 +60,7 @@ def post_json(view: PostView, files: Files) -> JSON:
     }
 
 
-def topic_summary(topic: Topic | views.TopicRecord, board: Board, author: Person) -> JSON:
+def topic_summary(topic: Topic | views.ListedTopic, board: Board, author: Person) -> JSON:
     """A topic without its posts."""
     return {
         "id": topic.id,

@@ -31,12 +31,14 @@ from forum.models.notifications import (
     TopicWatch,
 )
 from forum.models.polls import Poll, PollOption, PollResults, PollVote
+from forum.models.records import BoardRecord, TopicRecord
 
 __all__ = [
     "table_of",
     "AccessToken",
     "AuthSession",
     "Board",
+    "BoardRecord",
     "BoardWatch",
     "Document",
     "DocumentVersion",
@@ -68,6 +70,7 @@ __all__ = [
     "SiteMeta",
     "StoredBlob",
     "Topic",
+    "TopicRecord",
     "TopicRead",
     "TopicWatch",
     "UTCDateTime",

@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 
 from forum.access import (
     Actor,
+    BoardState,
+    TopicState,
     access_poll,
     can_close_poll,
     can_see_poll_voters,
@@ -134,8 +136,8 @@ _ANY_POLL = Prepared(
 def poll_views(
     session: Session,
     actor: Actor,
-    board: Board,
-    topic: Topic,
+    board: BoardState,
+    topic: TopicState,
     posts: Sequence[Post | PostRecord],
 ) -> dict[int, PollView]:
     """The polls of these posts (those the reader is shown), by post id."""

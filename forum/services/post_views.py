@@ -11,7 +11,14 @@ from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
-from forum.access import Actor, can_edit_post, can_moderate_board, can_write_in_topic
+from forum.access import (
+    Actor,
+    BoardState,
+    TopicState,
+    can_edit_post,
+    can_moderate_board,
+    can_write_in_topic,
+)
 from forum.i18n import gettext as _
 from forum.markup import escape_markdown
 from forum.models import Board, Post, Topic, User, table_of
@@ -110,7 +117,7 @@ def post_views(
 
 
 def record_views(
-    session: Session, actor: Actor, board: Board, topic: Topic, posts: list[PostRecord]
+    session: Session, actor: Actor, board: BoardState, topic: TopicState, posts: list[PostRecord]
 ) -> list[PostView]:
     """Posts as the actor sees them, with their authors and the posts they answer."""
     moderator = can_moderate_board(actor, board)

@@ -13,15 +13,15 @@ from forum.access import (
     access_board,
     access_post,
     access_topic,
-    access_topic_and_board,
     can_moderate_board,
     can_restore_topic,
     can_write_in_topic,
     moderated_boards,
+    read_topic_and_board,
 )
 from forum.importer.provenance import imported_post_ids
 from forum.markup import quote_markdown
-from forum.models import Board, Post, Topic, User, table_of
+from forum.models import Board, BoardRecord, Post, Topic, TopicRecord, User, table_of
 from forum.pagination import Pagination, page_of
 from forum.prepared import Prepared
 from forum.services.attachments import Attachment, visible_post_attachments
@@ -44,8 +44,8 @@ TOPICS_PER_PAGE = 30
 class TopicPage:
     """One page of a topic, with what the reader may do there and the reply form's content."""
 
-    topic: Topic
-    board: Board
+    topic: TopicRecord
+    board: BoardRecord
     author: Person
     posts: list[PostView]
     pagination: Pagination
@@ -59,7 +59,7 @@ class TopicPage:
     imported: frozenset[int] = frozenset()  # ids of posts imported from the old group
 
 
-class TopicRecord(NamedTuple):
+class ListedTopic(NamedTuple):
     """The columns of a topic that a board's list shows."""
 
     id: int
@@ -76,7 +76,7 @@ class TopicRecord(NamedTuple):
 class TopicRow:
     """A topic in a board's list."""
 
-    topic: TopicRecord
+    topic: ListedTopic
     author_name: str
 
     @property
@@ -126,7 +126,7 @@ def board_topics(session: Session, actor: Actor, slug: str, page: int = 1) -> Bo
     pagination = Pagination.of(page, total, TOPICS_PER_PAGE)
     skip = pagination.offset(TOPICS_PER_PAGE)
     rows = _LISTING.rows(session, {"board": info.board.id, "skip": skip, "size": TOPICS_PER_PAGE})
-    topics = [TopicRow(TopicRecord._make(row[:-1]), row[-1]) for row in rows]
+    topics = [TopicRow(ListedTopic._make(row[:-1]), row[-1]) for row in rows]
     return BoardTopics(page=info, topics=topics, pagination=pagination, total=total)
 
 
@@ -145,8 +145,7 @@ def topic_page(
     writing=True is for re-showing the reply form (preview, errors): the actor must be
     allowed to reply. Unknown reply_to or quote ids are ignored.
     """
-    topic, board = access_topic_and_board(session, actor, topic_id, for_write=writing)
-    assert topic.id is not None
+    topic, board = read_topic_and_board(session, actor, topic_id, for_write=writing)
     pagination = Pagination.of(page, topic.post_count, POSTS_PER_PAGE)
     first = pagination.offset(POSTS_PER_PAGE) + 1
     posts = page_posts(session, topic.id, first, first + POSTS_PER_PAGE - 1)
