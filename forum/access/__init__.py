@@ -15,8 +15,7 @@ forum.access.directory; both are re-exported here, and callers import from forum
 """
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import bindparam, false, or_
 from sqlalchemy import select as sa_select
@@ -36,6 +35,21 @@ from forum.access.directory import can_see_email as can_see_email
 from forum.access.directory import can_see_profile as can_see_profile
 from forum.access.directory import member_organisation_id as member_organisation_id
 from forum.access.directory import visible_groups as visible_groups
+from forum.access.rows import read_board as read_board
+from forum.access.rows import read_topic_and_board as read_topic_and_board
+from forum.access.rules import MAX_ID as MAX_ID
+from forum.access.rules import BoardState as BoardState
+from forum.access.rules import PostState as PostState
+from forum.access.rules import TopicState as TopicState
+from forum.access.rules import can_administer_board as can_administer_board
+from forum.access.rules import can_administer_site as can_administer_site
+from forum.access.rules import can_edit_post as can_edit_post
+from forum.access.rules import can_moderate_board as can_moderate_board
+from forum.access.rules import can_post_in_board as can_post_in_board
+from forum.access.rules import can_see_board as can_see_board
+from forum.access.rules import can_see_visibility as can_see_visibility
+from forum.access.rules import can_write_in_topic as can_write_in_topic
+from forum.access.rules import check_board, check_topic
 from forum.access.statements import BOARDS as _BOARDS
 from forum.access.statements import MEMBER_VISIBLE_BOARDS as MEMBER_VISIBLE_BOARDS
 from forum.access.statements import VisibleBoardsStatements as VisibleBoardsStatements
@@ -43,7 +57,6 @@ from forum.access.statements import member_visibility_params as member_visibilit
 from forum.errors import NotFound, PermissionDenied
 from forum.models import (
     Board,
-    BoardRecord,
     Document,
     File,
     Group,
@@ -52,86 +65,9 @@ from forum.models import (
     Role,
     StoredBlob,
     Topic,
-    TopicRecord,
     Visibility,
     table_of,
 )
-from forum.prepared import Prepared
-
-MAX_ID = 2**63 - 1  # larger ids can't be stored: they name nothing
-
-
-class PostState(Protocol):
-    """What the post rules read of a post: a Post, or a post read as a row for a page."""
-
-    @property
-    def author_id(self) -> int: ...
-    @property
-    def deleted_at(self) -> datetime | None: ...
-    @property
-    def hidden_at(self) -> datetime | None: ...
-
-
-class BoardState(Protocol):
-    """What the board rules read of a board: a Board, or a BoardRecord read for a page."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def visibility(self) -> str: ...
-    @property
-    def group_id(self) -> int | None: ...
-
-
-class TopicState(Protocol):
-    """What the topic rules read of a topic: a Topic, or a TopicRecord read for a page."""
-
-    @property
-    def is_locked(self) -> bool: ...
-    @property
-    def deleted_at(self) -> datetime | None: ...
-
-
-def can_see_board(actor: Actor, board: BoardState) -> bool:
-    """May the actor read this board?"""
-    return can_see_visibility(actor, board.visibility, board.group_id)
-
-
-def can_see_visibility(actor: Actor, visibility: str, group_id: int | None) -> bool:
-    """May the actor read a board with this visibility and group? (can_see_board's rule.)"""
-    if visibility == Visibility.PUBLIC.value:
-        return True
-    if not actor.is_authenticated:
-        return False
-    if actor.is_admin or visibility == Visibility.MEMBERS.value:
-        return True
-    return actor.in_group(group_id)
-
-
-def can_post_in_board(actor: Actor, board: BoardState) -> bool:
-    """May the actor start topics and reply in this board?"""
-    if not actor.is_authenticated or not can_see_board(actor, board):
-        return False
-    if actor.is_admin or board.visibility != Visibility.GROUP.value:
-        return True
-    return actor.in_group(board.group_id)
-
-
-def can_moderate_board(actor: Actor, board: BoardState) -> bool:
-    """May the actor moderate this board (pin, lock, hide)? Admins and its group's moderators."""
-    if not can_see_board(actor, board) or not actor.is_authenticated:
-        return False
-    return actor.is_admin or actor.moderates(board.group_id)
-
-
-def can_administer_board(actor: Actor, board: BoardState) -> bool:
-    """May the actor change the board itself (name, visibility, group)? Admins only."""
-    return actor.is_authenticated and actor.is_admin
-
-
-def can_administer_site(actor: Actor) -> bool:
-    """May the actor manage accounts, groups and boards?"""
-    return actor.is_authenticated and actor.is_admin
 
 
 def visible_boards_clause(actor: Actor):  # type: ignore[no-untyped-def]
@@ -159,10 +95,9 @@ _BOARD_BY_SLUG = select(Board).where(Board.slug == bindparam("slug"))  # built o
 def access_board(session: Session, actor: Actor, slug: str, *, for_write: bool = False) -> Board:
     """Fetch a board the actor may read (and, with for_write, post in); hidden means NotFound."""
     board = session.exec(_BOARD_BY_SLUG, params={"slug": slug}).first()
-    if board is None or not can_see_board(actor, board):
+    if board is None:
         raise NotFound(slug)
-    if for_write and not can_post_in_board(actor, board):
-        raise PermissionDenied(slug)
+    check_board(actor, board, slug, for_write=for_write)
     return board
 
 
@@ -178,24 +113,6 @@ def access_group(session: Session, actor: Actor, slug: str) -> Group:
     if group is None or not (actor.is_admin or actor.in_group(group.id)):
         raise NotFound(slug)
     return group
-
-
-def can_write_in_topic(actor: Actor, board: BoardState, topic: TopicState) -> bool:
-    """May the actor reply in this topic (and edit there)? A locked topic: its moderators only."""
-    if not can_post_in_board(actor, board):
-        return False
-    return not topic.is_locked or can_moderate_board(actor, board)
-
-
-def can_edit_post(actor: Actor, board: BoardState, topic: TopicState, post: PostState) -> bool:
-    """May the actor edit or delete this post? Its author, while they may write in the topic."""
-    return (
-        actor.user_id is not None
-        and post.author_id == actor.user_id
-        and post.deleted_at is None
-        and post.hidden_at is None
-        and can_write_in_topic(actor, board, topic)
-    )
 
 
 # One round trip for a topic and its board, on every page of a topic.
@@ -229,48 +146,8 @@ def access_topic_and_board(
     if found is None:
         raise NotFound(f"topic {topic_id}")
     topic, board = found
-    _check_topic(actor, topic, board, for_write=for_write)
+    check_topic(actor, topic, board, for_write=for_write)
     return topic, board
-
-
-# access_topic_and_board's query, as one row of plain columns.
-_TOPICS, _TOPIC_COLUMNS = table_of(Topic), len(TopicRecord._fields)
-_TOPIC_AND_BOARD_ROW = Prepared(
-    sa_select(
-        *(_TOPICS.c[name] for name in TopicRecord._fields),
-        *(_BOARDS.c[name] for name in BoardRecord._fields),
-    )
-    .join_from(_TOPICS, _BOARDS, _BOARDS.c.id == _TOPICS.c.board_id)
-    .where(_TOPICS.c.id == bindparam("topic_id"))
-)
-
-
-def read_topic_and_board(
-    session: Session, actor: Actor, topic_id: int, *, for_write: bool = False
-) -> tuple[TopicRecord, BoardRecord]:
-    """access_topic_and_board as rows, for the pages that only read them (a topic's page):
-    the same rules, without the ORM's objects."""
-    found = (
-        _TOPIC_AND_BOARD_ROW.rows(session, {"topic_id": topic_id}) if 0 < topic_id <= MAX_ID else []
-    )
-    if not found:
-        raise NotFound(f"topic {topic_id}")
-    topic = TopicRecord._make(found[0][:_TOPIC_COLUMNS])
-    board = BoardRecord._make(found[0][_TOPIC_COLUMNS:])
-    _check_topic(actor, topic, board, for_write=for_write)
-    return topic, board
-
-
-def _check_topic(
-    actor: Actor, topic: Topic | TopicRecord, board: BoardState, *, for_write: bool
-) -> None:
-    """The rules of access_topic: NotFound when hidden, PermissionDenied when read-only."""
-    if topic.deleted_at is not None and (for_write or not actor.is_admin):
-        raise NotFound(f"topic {topic.id}")
-    if not can_see_board(actor, board):
-        raise NotFound(f"topic {topic.id}")
-    if for_write and not can_write_in_topic(actor, board, topic):
-        raise PermissionDenied(f"topic {topic.id}")
 
 
 def access_post(session: Session, actor: Actor, post_id: int, *, for_write: bool = False) -> Post:

@@ -31,7 +31,7 @@ from forum.models.notifications import (
     TopicWatch,
 )
 from forum.models.polls import Poll, PollOption, PollResults, PollVote
-from forum.models.records import BoardRecord, TopicRecord
+from forum.models.records import BoardRecord, GroupLabel, TopicRecord
 
 __all__ = [
     "table_of",
@@ -46,6 +46,7 @@ __all__ = [
     "File",
     "Folder",
     "Group",
+    "GroupLabel",
     "ImportClaim",
     "ImportJob",
     "ImportPerson",

@@ -36,3 +36,11 @@ class TopicRecord(NamedTuple):
     is_locked: bool
     deleted_at: datetime | None
     first_post_id: int | None
+
+
+class GroupLabel(NamedTuple):
+    """What a board's page says of its group."""
+
+    id: int
+    slug: str
+    name: str

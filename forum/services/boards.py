@@ -6,17 +6,17 @@ from sqlmodel import Session, col, select
 
 from forum.access import (
     Actor,
-    access_board,
     access_site_admin,
     can_administer_board,
     can_moderate_board,
     can_post_in_board,
+    read_board,
     visible_boards,
 )
 from forum.db import mark_access_changed
 from forum.errors import Conflict, FieldErrors, InvalidInput, NotFound
 from forum.i18n import gettext as _
-from forum.models import Board, Group, Topic, Visibility
+from forum.models import Board, BoardRecord, Group, GroupLabel, Topic, Visibility
 from forum.services.groups import (
     clean_description,
     clean_name,
@@ -180,8 +180,8 @@ def board_overview(session: Session, actor: Actor) -> BoardOverview:
 class BoardPage:
     """What the board page shows."""
 
-    board: Board
-    group: Group | None
+    board: Board | BoardRecord
+    group: Group | GroupLabel | None
     can_post: bool
     can_moderate: bool
     can_administer: bool
@@ -189,8 +189,7 @@ class BoardPage:
 
 def board_page(session: Session, actor: Actor, slug: str) -> BoardPage:
     """A board the actor may read, with what they may do there; hidden boards are NotFound."""
-    board = access_board(session, actor, slug)
-    group = session.get(Group, board.group_id) if board.group_id is not None else None
+    board, group = read_board(session, actor, slug)
     return BoardPage(
         board=board,
         group=group,

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 import collab.store as collab_store
 from forum.access import (
     Actor,
+    BoardState,
     access_board,
     access_document,
     actor_for,
@@ -195,7 +196,7 @@ _OF_BOARD = (
 _LIVE_OF_BOARD = _OF_BOARD.where(col(Document.archived_at).is_(None))
 
 
-def documents_of_board(session: Session, board: Board, *, archived: bool) -> list[DocumentRow]:
+def documents_of_board(session: Session, board: BoardState, *, archived: bool) -> list[DocumentRow]:
     """The documents of a board the caller let the actor read (forum.access), as above."""
     query = _OF_BOARD if archived else _LIVE_OF_BOARD
     rows = session.exec(query, params={"board": board.id}).all()
