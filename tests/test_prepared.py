@@ -13,6 +13,8 @@ from forum.db import Database
 from forum.models import (
     Board,
     BoardRecord,
+    Document,
+    DocumentRecord,
     Topic,
     TopicRecord,
     User,
@@ -132,3 +134,5 @@ def test_records_have_every_column_of_their_table() -> None:
     # forum.access reads topics and boards as these rows: a new column must be added there.
     assert TopicRecord._fields == tuple(column.name for column in TOPICS.c)
     assert BoardRecord._fields == tuple(column.name for column in BOARDS.c)
+    documents = table_of(Document)
+    assert DocumentRecord._fields == tuple(column.name for column in documents.c)

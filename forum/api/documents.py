@@ -22,7 +22,7 @@ from forum.documents.runtime import ws_base_url
 from forum.documents.watcher import index_with_topic
 from forum.errors import InvalidInput
 from forum.i18n import gettext as _
-from forum.models import Board, Document
+from forum.models import Board, Document, DocumentRecord
 from forum.services import document_versions as version_service
 from forum.services import documents as document_service
 from forum.services.document_versions import VersionRow
@@ -31,7 +31,7 @@ JSON = dict[str, Any]
 FORMATS = ("html", "md", "odt", "docx")
 
 
-def document_summary(request: Request, document: Document, board: Board) -> JSON:
+def document_summary(request: Request, document: Document | DocumentRecord, board: Board) -> JSON:
     """A document without its content."""
     base = ws_base_url(request.app.state.settings)
     return {

@@ -31,7 +31,7 @@ from forum.models.notifications import (
     TopicWatch,
 )
 from forum.models.polls import Poll, PollOption, PollResults, PollVote
-from forum.models.records import BoardRecord, GroupLabel, TopicRecord
+from forum.models.records import BoardRecord, DocumentRecord, GroupLabel, TopicRecord
 
 __all__ = [
     "table_of",
@@ -41,6 +41,7 @@ __all__ = [
     "BoardRecord",
     "BoardWatch",
     "Document",
+    "DocumentRecord",
     "DocumentVersion",
     "Draft",
     "File",

@@ -44,7 +44,13 @@ class Post(SQLModel, table=True):
     """One message of a topic: its Markdown source and the sanitised HTML rendered from it."""
 
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_topic_number", "topic_id", "number", unique=True),)
+    __table_args__ = (
+        Index("ix_posts_topic_number", "topic_id", "number", unique=True),
+        # Unread counts read these columns only (migration 0022).
+        Index(
+            "ix_posts_topic_unread", "topic_id", "number", "author_id", "deleted_at", "hidden_at"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     topic_id: int = Field(foreign_key="topics.id", ondelete="CASCADE")

@@ -44,3 +44,16 @@ class GroupLabel(NamedTuple):
     id: int
     slug: str
     name: str
+
+
+class DocumentRecord(NamedTuple):
+    """Every column of a document written together (the table `documents`, model `Document`)."""
+
+    id: int
+    board_id: int
+    title: str
+    topic_id: int | None
+    created_by_id: int
+    created_at: datetime
+    updated_at: datetime
+    archived_at: datetime | None

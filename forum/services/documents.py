@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, bindparam, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 import collab.store as collab_store
@@ -28,7 +29,18 @@ from forum.db import mark_access_changed
 from forum.documents.content import plain_text, read_blocks
 from forum.errors import InvalidInput, NotFound
 from forum.i18n import gettext as _
-from forum.models import AccessToken, AuthSession, Board, Document, Topic, User, utcnow
+from forum.models import (
+    AccessToken,
+    AuthSession,
+    Board,
+    Document,
+    DocumentRecord,
+    Topic,
+    User,
+    table_of,
+    utcnow,
+)
+from forum.prepared import Prepared
 from forum.search import SearchEntry
 from forum.services import topics as topic_service
 from forum.urls import parse_id
@@ -173,7 +185,7 @@ def document_view(session: Session, actor: Actor, document_id: int) -> DocumentV
 class DocumentRow:
     """A line of a board's document list."""
 
-    document: Document
+    document: DocumentRecord
     author_name: str
 
 
@@ -186,21 +198,23 @@ def board_documents(
     return board, documents_of_board(session, board, archived=archived)
 
 
-# Built once: every board page lists its documents.
+# Built once: every board page lists its documents (as rows: most boards have a few).
+_DOCUMENTS, _USERS = table_of(Document), table_of(User)
 _OF_BOARD = (
-    select(Document, User.display_name)
-    .join(User, col(User.id) == col(Document.created_by_id))
-    .where(Document.board_id == bindparam("board"))
-    .order_by(col(Document.updated_at).desc(), col(Document.id))
+    sa_select(*(_DOCUMENTS.c[name] for name in DocumentRecord._fields), _USERS.c.display_name)
+    .join_from(_DOCUMENTS, _USERS, _USERS.c.id == _DOCUMENTS.c.created_by_id)
+    .where(_DOCUMENTS.c.board_id == bindparam("board"))
+    .order_by(_DOCUMENTS.c.updated_at.desc(), _DOCUMENTS.c.id)
 )
-_LIVE_OF_BOARD = _OF_BOARD.where(col(Document.archived_at).is_(None))
+_ALL_OF_BOARD = Prepared(_OF_BOARD)
+_LIVE_OF_BOARD = Prepared(_OF_BOARD.where(_DOCUMENTS.c.archived_at.is_(None)))
 
 
 def documents_of_board(session: Session, board: BoardState, *, archived: bool) -> list[DocumentRow]:
     """The documents of a board the caller let the actor read (forum.access), as above."""
-    query = _OF_BOARD if archived else _LIVE_OF_BOARD
-    rows = session.exec(query, params={"board": board.id}).all()
-    return [DocumentRow(document, name) for document, name in rows]
+    query = _ALL_OF_BOARD if archived else _LIVE_OF_BOARD
+    rows = query.rows(session, {"board": board.id})
+    return [DocumentRow(DocumentRecord._make(row[:-1]), row[-1]) for row in rows]
 
 
 # --- the live collaboration server's questions ------------------------------------------------
