@@ -6,6 +6,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.runtime import Context
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup, escape
 from starlette.requests import Request
@@ -127,7 +128,26 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
             untouched_polls[key] = Markup(macro({}, {}, limits, timezone))  # noqa: S704
         return untouched_polls[key]
 
+    untouched_attach: dict[str, Markup] = {}
+
+    @jinja2.pass_context
+    def attach_field(context: Context, upload_slug: str) -> Markup:
+        """The files field of a post form (_attach_field.html). With no file attached yet and
+        no error on it (the reply form of every topic page), it depends only on the board:
+        rendered once per board and language."""
+        template = env.get_template("_attach_field.html")
+        variables = {**context.get_all(), "upload_slug": upload_slug}
+        attached = getattr(context["request"].state, "attached_files", None)
+        if attached or (context.get("errors") or {}).get("files"):
+            return Markup(template.render(variables))  # noqa: S704 (a template)
+        if upload_slug not in untouched_attach:
+            if len(untouched_attach) >= 1000:  # boards renamed many times: start again
+                untouched_attach.clear()
+            untouched_attach[upload_slug] = Markup(template.render(variables))  # noqa: S704
+        return untouched_attach[upload_slug]
+
     env.globals["poll_fields"] = poll_fields
+    env.globals["attach_field"] = attach_field
     env.filters["datetime"] = datetime_filter
     env.filters["time_tag"] = time_tag
     env.filters["number"] = i18n.format_number
@@ -153,7 +173,8 @@ def render(
         "is_moderator": can_moderate_anything(actor),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "locale": i18n.current_locale(),
-        "current_path": request.url.path,
+        # The path as the app saw it (request.url parses a whole URL: 10 % of a page's render).
+        "current_path": request.scope.get("root_path", "") + request.scope["path"],
         "errors": {},
         "values": {},
     }
