@@ -29,16 +29,33 @@ def content_security_policy(origin_ws: str) -> str:
     )
 
 
+def security_headers(csp: str) -> list[tuple[bytes, bytes]]:
+    """Our security headers, as an ASGI message carries them."""
+    return [
+        (b"content-security-policy", csp.encode("latin-1")),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"same-origin"),
+        (b"x-frame-options", b"DENY"),
+        (b"cross-origin-opener-policy", b"same-origin"),
+        (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+    ]
+
+
+NO_STORE = (b"cache-control", b"no-store")
+
+
 def add_security_headers(headers: MutableHeaders, *, csp: str, path: str) -> None:
     """Set our security headers on a response (those it already has are kept)."""
-    headers.setdefault("Content-Security-Policy", csp)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if "cache-control" not in headers and not path.startswith("/static/"):
-        headers["Cache-Control"] = "no-store"
+    _add_missing(headers.raw, security_headers(csp), path)
+
+
+def _add_missing(
+    raw: list[tuple[bytes, bytes]], ours: list[tuple[bytes, bytes]], path: str
+) -> None:
+    present = {name.lower() for name, _value in raw}
+    raw.extend(header for header in ours if header[0] not in present)
+    if b"cache-control" not in present and not path.startswith("/static/"):
+        raw.append(NO_STORE)
 
 
 class SecurityHeadersMiddleware:
@@ -50,7 +67,7 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, app: ASGIApp, *, csp: str) -> None:
         self.app = app
-        self.csp = csp
+        self.headers = security_headers(csp)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -59,8 +76,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                add_security_headers(headers, csp=self.csp, path=scope["path"])
+                raw = message.setdefault("headers", [])
+                if not isinstance(raw, list):  # the ASGI spec allows any iterable
+                    raw = message["headers"] = list(raw)
+                _add_missing(raw, self.headers, scope["path"])
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
