@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, event, func, select
+from sqlalchemy import Float, Numeric, bindparam, cast, event, func, select, tuple_
 from sqlmodel import Session
 
 from forum.db import Database
@@ -136,3 +136,44 @@ def test_records_have_every_column_of_their_table() -> None:
     assert BoardRecord._fields == tuple(column.name for column in BOARDS.c)
     documents = table_of(Document)
     assert DocumentRecord._fields == tuple(column.name for column in documents.c)
+
+
+def test_a_list_and_a_parameter_named_like_its_items(db: Database) -> None:
+    # SQLAlchemy renames the list's items when a parameter already has their names.
+    users = _fill(db)
+    clash = (
+        select(USERS.c.id)
+        .where(USERS.c.id.in_(bindparam("ids", expanding=True)))
+        .where(USERS.c.id != bindparam("ids_1"))
+        .order_by(USERS.c.id)
+    )
+    for first in users[:3]:
+        prepared, core = _both(db, clash, {"ids": users[:3], "ids_1": first})
+        assert prepared == core and len(prepared) == 2
+    two_lists = (
+        select(USERS.c.id)
+        .where(USERS.c.id.in_(bindparam("a", expanding=True)))
+        .where(USERS.c.id.in_(bindparam("a_1", expanding=True)))
+    )
+    assert _both(db, two_lists, {"a": users[:3], "a_1": users[2:]}) == (
+        [(users[2],)],
+        [(users[2],)],
+    )
+
+
+def test_numbers_come_back_as_core_gives_them(db: Database) -> None:
+    # PostgreSQL's numbers are converted according to the type the server describes.
+    _fill(db)
+    numbers = select(cast(TOPICS.c.id, Float), cast(TOPICS.c.id, Numeric(10, 2))).order_by(
+        TOPICS.c.id
+    )
+    prepared, core = _both(db, numbers, {})
+    assert prepared == core and len(prepared) == 5
+
+
+def test_lists_of_tuples_are_refused_when_built() -> None:
+    pairs = select(USERS.c.id).where(
+        tuple_(USERS.c.id, USERS.c.login).in_(bindparam("pairs", expanding=True))
+    )
+    with pytest.raises(ValueError, match="tuples"):
+        Prepared(pairs)
