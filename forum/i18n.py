@@ -112,7 +112,17 @@ def negotiate(accept_language: str | None, default: str = "fr") -> str:
 
 def format_datetime(value: datetime, timezone: str, fmt: str = "medium") -> str:
     """A date and time in the current locale and the site's time zone ("27 nov. 2026, 14:05")."""
-    return _formatted(value, timezone, fmt, current_locale())
+    locale = current_locale()
+    template = _datetime_template(fmt, locale) if fmt in _NAMED_FORMATS else None
+    if template is None:
+        return _formatted(value, timezone, fmt, locale)
+    # A page shows a date per post, each a different one: formatted directly (a cache keyed
+    # by aware datetimes costs as much to look up as this to compute).
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(_zone(timezone))
+    day = _date_part(local.date(), fmt, locale)
+    return template.format(local.hour, local.minute, local.second, day)
 
 
 _NAMED_FORMATS = frozenset({"short", "medium", "long", "full"})
@@ -168,6 +178,17 @@ def _time_template(fmt: str, locale: str) -> str | None:
         _TIME_FIELDS[part] if index % 2 else part.replace("{", "{{").replace("}", "}}")
         for index, part in enumerate(parts)
     )
+
+
+@cache
+def _datetime_template(fmt: str, locale: str) -> str | None:
+    """The locale's date-and-time pattern as a str.format template (hour, minute, second,
+    date), when its time part has only H, m and s."""
+    time_template = _time_template(fmt, locale)
+    if time_template is None:
+        return None
+    pattern = _datetime_pattern(fmt, locale).replace("{", "{{").replace("}", "}}")
+    return pattern.replace("{{1}}", "{3}").replace("{{0}}", time_template)
 
 
 def _simple_time(local: datetime, fmt: str, locale: str) -> str | None:
