@@ -135,16 +135,17 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
         """The files field of a post form (_attach_field.html). With no file attached yet and
         no error on it (the reply form of every topic page), it depends only on the board:
         rendered once per board and language."""
-        template = env.get_template("_attach_field.html")
-        variables = {**context.get_all(), "upload_slug": upload_slug}
         attached = getattr(context["request"].state, "attached_files", None)
-        if attached or (context.get("errors") or {}).get("files"):
-            return Markup(template.render(variables))  # noqa: S704 (a template)
-        if upload_slug not in untouched_attach:
+        untouched = not attached and not (context.get("errors") or {}).get("files")
+        if untouched and upload_slug in untouched_attach:
+            return untouched_attach[upload_slug]
+        template = env.get_template("_attach_field.html")
+        html = Markup(template.render({**context.get_all(), "upload_slug": upload_slug}))  # noqa: S704
+        if untouched:
             if len(untouched_attach) >= 1000:  # boards renamed many times: start again
                 untouched_attach.clear()
-            untouched_attach[upload_slug] = Markup(template.render(variables))  # noqa: S704
-        return untouched_attach[upload_slug]
+            untouched_attach[upload_slug] = html
+        return html
 
     env.globals["poll_fields"] = poll_fields
     env.globals["attach_field"] = attach_field

@@ -23,7 +23,7 @@ from forum.api.handling import (
 from forum.api.serialize import iso_utc
 from forum.errors import InvalidInput
 from forum.i18n import gettext as _
-from forum.models import Board, BoardRecord, Topic
+from forum.models import Board, BoardRecord, Topic, TopicRecord
 from forum.pagination import parse_page
 from forum.services import files as file_service
 from forum.services import polls as poll_service
@@ -60,9 +60,7 @@ def post_json(view: PostView, files: Files) -> JSON:
     }
 
 
-def topic_summary(
-    topic: Topic | views.ListedTopic, board: Board | BoardRecord, author: Person
-) -> JSON:
+def topic_summary(topic: Topic | TopicRecord, board: Board | BoardRecord, author: Person) -> JSON:
     """A topic without its posts."""
     return {
         "id": topic.id,

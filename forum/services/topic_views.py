@@ -1,8 +1,6 @@
 """Reading discussions: a board's topics, a topic's pages of posts, one post, where a post is."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import NamedTuple
 
 from sqlalchemy import bindparam, func
 from sqlalchemy import select as sa_select
@@ -59,24 +57,11 @@ class TopicPage:
     imported: frozenset[int] = frozenset()  # ids of posts imported from the old group
 
 
-class ListedTopic(NamedTuple):
-    """The columns of a topic that a board's list shows."""
-
-    id: int
-    title: str
-    author_id: int
-    created_at: datetime
-    last_post_at: datetime
-    post_count: int
-    is_pinned: bool
-    is_locked: bool
-
-
 @dataclass(frozen=True)
 class TopicRow:
     """A topic in a board's list."""
 
-    topic: ListedTopic
+    topic: TopicRecord
     author_name: str
 
     @property
@@ -100,17 +85,7 @@ _USERS = table_of(User)
 _LIVE = (_TOPICS.c.board_id == bindparam("board")) & _TOPICS.c.deleted_at.is_(None)
 _LIVE_COUNT = Prepared(sa_select(func.count()).select_from(_TOPICS).where(_LIVE))
 _LISTING = Prepared(
-    sa_select(
-        _TOPICS.c.id,
-        _TOPICS.c.title,
-        _TOPICS.c.author_id,
-        _TOPICS.c.created_at,
-        _TOPICS.c.last_post_at,
-        _TOPICS.c.post_count,
-        _TOPICS.c.is_pinned,
-        _TOPICS.c.is_locked,
-        _USERS.c.display_name,
-    )
+    sa_select(*(_TOPICS.c[name] for name in TopicRecord._fields), _USERS.c.display_name)
     .join_from(_TOPICS, _USERS, _USERS.c.id == _TOPICS.c.author_id)
     .where(_LIVE)
     .order_by(_TOPICS.c.is_pinned.desc(), _TOPICS.c.last_post_at.desc(), _TOPICS.c.id.desc())
@@ -126,7 +101,7 @@ def board_topics(session: Session, actor: Actor, slug: str, page: int = 1) -> Bo
     pagination = Pagination.of(page, total, TOPICS_PER_PAGE)
     skip = pagination.offset(TOPICS_PER_PAGE)
     rows = _LISTING.rows(session, {"board": info.board.id, "skip": skip, "size": TOPICS_PER_PAGE})
-    topics = [TopicRow(ListedTopic._make(row[:-1]), row[-1]) for row in rows]
+    topics = [TopicRow(TopicRecord._make(row[:-1]), row[-1]) for row in rows]
     return BoardTopics(page=info, topics=topics, pagination=pagination, total=total)
 
 
