@@ -144,9 +144,12 @@ class AuthMiddleware:
             and scope["method"] in ("GET", "HEAD")
             and not scope["path"].startswith(NO_COUNT_PREFIXES)
         )
-        identity, unread = await db.run_read(
-            identify_for_page, session_key=session_key, bearer=bearer, count_unread=count_unread
-        )
+        if not session_key and bearer is None:  # a visitor: nothing to look up
+            identity, unread = Identity(actor=ANONYMOUS), None
+        else:
+            identity, unread = await db.run_read(
+                identify_for_page, session_key=session_key, bearer=bearer, count_unread=count_unread
+            )
         if identity.touch:
             await db.run_in_transaction(_touch, identity)
 
