@@ -217,30 +217,38 @@ def _include(context: Context, template: str, **variables: Any) -> str:
 
 
 @pass_context
-def topic_item(context: Context, row: TopicRow, unread: int) -> Markup:
-    """`{{ topic_item(row, unread) }}`: a topic in a board's list, with its unread count."""
-    topic = row.topic
-    tid = topic.id
-    title = escape(topic.title)
-    parts = [f'    <li>\n      <a href="/t/{tid}" class="topic-title" dir="auto">{title}</a>\n']
-    if unread:
-        new = ngettext("%(num)s nouveau", "%(num)s nouveaux", unread)
-        where = ngettext(
-            "message non lu : aller au premier", "messages non lus : aller au premier", unread
-        )
+def topic_items(context: Context, rows: list[TopicRow], unread: dict[int, int]) -> Markup:
+    """`{{ topic_items(rows, unread) }}`: the topics of a board's list, with their unread
+    counts (one call for the list: a call from a template costs a few µs of Jinja's own)."""
+    time_tag = context.environment.filters["time_tag"]
+    by = translated_pattern(_BY)
+    pinned, locked, latest = _("épinglé"), _("verrouillé"), _("dernier message :")
+    parts = []
+    for row in rows:
+        topic = row.topic
+        tid = topic.id
+        title = escape(topic.title)
         parts.append(
-            f'      <a class="badge new" href="/t/{tid}/unread">{new}'
-            f'<span class="visually-hidden"> {where}</span></a>\n'
+            f'    <li>\n      <a href="/t/{tid}" class="topic-title" dir="auto">{title}</a>\n'
         )
-    if topic.is_pinned:
-        pinned = _("épinglé")
-        parts.append(f'      <span class="badge">{pinned}</span>\n')
-    if topic.is_locked:
-        locked = _("verrouillé")
-        parts.append(f'      <span class="badge">{locked}</span>\n')
-    replies = ngettext("%(num)s réponse", "%(num)s réponses", row.replies)
-    when = context.environment.filters["time_tag"](topic.last_post_at)
-    by = translated_pattern(_BY) % {"name": escape(row.author_name)}
-    latest = _("dernier message :")
-    parts.append(f'      <p class="topic-meta">{by} · {replies} · {latest} {when}</p>\n    </li>\n')
+        count = unread.get(tid, 0) if tid is not None else 0
+        if count:
+            new = ngettext("%(num)s nouveau", "%(num)s nouveaux", count)
+            where = ngettext(
+                "message non lu : aller au premier", "messages non lus : aller au premier", count
+            )
+            parts.append(
+                f'      <a class="badge new" href="/t/{tid}/unread">{new}'
+                f'<span class="visually-hidden"> {where}</span></a>\n'
+            )
+        if topic.is_pinned:
+            parts.append(f'      <span class="badge">{pinned}</span>\n')
+        if topic.is_locked:
+            parts.append(f'      <span class="badge">{locked}</span>\n')
+        replies = ngettext("%(num)s réponse", "%(num)s réponses", row.replies)
+        when = time_tag(topic.last_post_at)
+        author = by % {"name": escape(row.author_name)}
+        parts.append(
+            f'      <p class="topic-meta">{author} · {replies} · {latest} {when}</p>\n    </li>\n'
+        )
     return Markup("".join(parts))  # noqa: S704 (every piece above is escaped or ours)

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 
 from forum import i18n
 from forum.access import ANONYMOUS, Actor, can_administer_site, can_moderate_anything
-from forum.fragments import post_articles, topic_item
+from forum.fragments import post_articles, topic_items
 from forum.i18n_html import template_gettext as template_gettext
 from forum.i18n_html import template_ngettext as template_ngettext
 from forum.i18n_html import translated
@@ -155,7 +155,7 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
     env.globals["site_name"] = settings.site_name
     env.globals["static_url"] = static_url
     env.globals["post_articles"] = post_articles
-    env.globals["topic_item"] = topic_item
+    env.globals["topic_items"] = topic_items
     env.globals["locale_name"] = i18n.locale_name
     env.globals["LOCALES"] = i18n.LOCALES
     return env
