@@ -7,7 +7,7 @@ from starlette.routing import Route
 
 from forum import i18n
 from forum.access import Actor
-from forum.auth.middleware import LANGUAGE_COOKIE
+from forum.auth.middleware import LANGUAGE_COOKIE, read_as_member
 from forum.db import Database
 from forum.forms import read_form
 from forum.pagination import parse_page
@@ -37,10 +37,9 @@ def _board_and_documents(
 
 async def board(request: Request) -> Response:
     """A board's page and a page of its topics; a hidden board is a 404."""
-    db: Database = request.app.state.db
-    reading, documents = await db.run_read(
+    reading, documents = await read_as_member(
+        request,
         _board_and_documents,
-        request.state.actor,
         request.path_params["slug"],
         parse_page(request.query_params.get("page")),
     )

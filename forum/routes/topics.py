@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from forum import indexing, live
 from forum.access import Actor
+from forum.auth.middleware import read_as_member
 from forum.db import Database
 from forum.errors import InvalidInput
 from forum.forms import Form, read_form
@@ -83,17 +84,17 @@ def _limits() -> dict[str, Any]:
 async def show_topic(request: Request) -> Response:
     """A page of a topic, marked read for a member; ?reply_to= and ?quote= prepare the reply."""
     query = request.query_params
-    actor = _actor(request)
     db = _db(request)
     topic_id: int = request.path_params["topic_id"]
-    visit = await db.run_read(
+    visit = await read_as_member(
+        request,
         reading_service.visit_topic,
-        actor,
         topic_id,
         parse_page(query.get("page")),
         reply_to=_id(query.get("reply_to")),
         quote=_id(query.get("quote")),
     )
+    actor = _actor(request)  # known once read_as_member has identified the member
     # Only a member's visit writes (their reading state), and only when it moves forward.
     if visit.moves_forward:
         await db.run_in_transaction(
