@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from forum.auth import passwords
 from forum.auth.keys import key_hash
-from forum.auth.middleware import SESSION_COOKIE, cookie_signer
+from forum.auth.middleware import SESSION_COOKIE, cookie_signer, session_key_of
 from forum.db import Database
 from forum.errors import InvalidInput
 from forum.models import AuthSession, utcnow
@@ -420,3 +420,14 @@ def test_cookie_is_secure_when_the_site_is_https(
     make_member("amina")
     flags = session_cookie_header(attempt(client, "amina", PASSWORD))
     assert "secure" in flags and "httponly" in flags and "samesite=lax" in flags
+
+
+def test_a_session_cookie_is_checked_against_its_own_secret() -> None:
+    # Verified cookies are remembered: keyed by the secret as well, a cookie signed with an
+    # old secret stays refused after the secret changed, and a tampered one is refused.
+    cookie = cookie_signer("secret-one").dumps("the-key")
+    assert session_key_of("secret-one", cookie) == "the-key"
+    assert session_key_of("secret-one", cookie) == "the-key"
+    assert session_key_of("secret-two", cookie) is None
+    assert session_key_of("secret-one", cookie[:-2] + "xx") is None
+    assert session_key_of("secret-one", "pas-un-cookie") is None

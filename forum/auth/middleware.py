@@ -4,6 +4,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -132,15 +133,8 @@ class PendingIdentity:
     count_unread: bool
 
 
-def settle(
-    scope: Scope,
-    conn: HTTPConnection,
-    settings: Settings,
-    identity: Identity,
-    unread: int | None,
-    session_key: str | None,
-) -> None:
-    """Record who is asking in the request's state, and choose its language."""
+def settle(scope: Scope, identity: Identity, unread: int | None, session_key: str | None) -> None:
+    """Record who is asking in the request's state."""
     scope_state: dict[str, Any] = scope.setdefault("state", {})
     scope_state["actor"] = identity.actor
     scope_state["auth_kind"] = identity.kind
@@ -150,10 +144,25 @@ def settle(
     scope_state["csrf_form_check"] = False
     if unread is not None:
         scope_state[UNREAD_STATE] = unread
-    chosen = identity.actor.locale or conn.cookies.get(LANGUAGE_COOKIE)
+
+
+def choose_locale(conn: HTTPConnection, settings: Settings, actor: Actor) -> None:
+    """The request's language: the member's choice, else the cookie's, else the browser's."""
+    chosen = actor.locale or conn.cookies.get(LANGUAGE_COOKIE)
     if chosen not in i18n.LOCALES:
         chosen = i18n.negotiate(conn.headers.get("accept-language"), settings.default_locale)
     i18n.set_locale(chosen)
+
+
+@lru_cache(maxsize=4096)
+def session_key_of(secret_key: str, raw_cookie: str) -> str | None:
+    """The session key a cookie carries, None when its signature is wrong. Remembered: the
+    same browser sends the same cookie with every request, and checking it costs more than
+    a page's session lookup (forged cookies are remembered as forged, a bounded number)."""
+    try:
+        return str(cookie_signer(secret_key).loads(raw_cookie))
+    except BadSignature:
+        return None
 
 
 async def read_as_member(
@@ -180,8 +189,9 @@ async def read_as_member(
     identity, unread, outcome = await db.run_read(_identified, pending, read)
     if identity.touch:
         await db.run_in_transaction(_touch, identity)
-    settings: Settings = request.app.state.settings
-    settle(request.scope, request, settings, identity, unread, pending.session_key)
+    settle(request.scope, identity, unread, pending.session_key)
+    if identity.actor.locale in i18n.LOCALES:  # else the visitor's language chosen before
+        i18n.set_locale(identity.actor.locale)
     if isinstance(outcome, ForumError):
         raise outcome
     return outcome
@@ -218,12 +228,7 @@ class AuthMiddleware:
         db: Database = state.db
         conn = HTTPConnection(scope)
         raw_cookie = conn.cookies.get(SESSION_COOKIE)
-        session_key: str | None = None
-        if raw_cookie:
-            try:
-                session_key = str(cookie_signer(settings.secret_key).loads(raw_cookie))
-            except BadSignature:
-                session_key = None
+        session_key = session_key_of(settings.secret_key, raw_cookie) if raw_cookie else None
         bearer = bearer_token(conn)
         count_unread = (
             session_key is not None
@@ -241,7 +246,8 @@ class AuthMiddleware:
             # The page identifies the member in its own read (read_as_member). Until then,
             # nobody: a page that did not would be shown as to a visitor, never more.
             scope.setdefault("state", {})[PENDING] = PendingIdentity(session_key, count_unread)
-            settle(scope, conn, settings, Identity(actor=ANONYMOUS), None, None)
+            settle(scope, Identity(actor=ANONYMOUS), None, None)
+            choose_locale(conn, settings, ANONYMOUS)
             await self.app(scope, receive, send)
             return
         if not session_key and bearer is None:  # a visitor: nothing to look up
@@ -252,7 +258,8 @@ class AuthMiddleware:
             )
         if identity.touch:
             await db.run_in_transaction(_touch, identity)
-        settle(scope, conn, settings, identity, unread, session_key)
+        settle(scope, identity, unread, session_key)
+        choose_locale(conn, settings, identity.actor)
 
         if scope["type"] == "http":
             if identity.bad_token:

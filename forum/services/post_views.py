@@ -6,6 +6,7 @@ but come out as placeholders, without body or author.
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import bindparam
 from sqlalchemy import select as sa_select
@@ -28,6 +29,13 @@ from forum.services.poll_views import PollView, poll_views
 from forum.services.post_rows import PostRecord, posts_by_id
 
 POSTS_PER_PAGE = 20
+
+
+@lru_cache(maxsize=2048)
+def _markdown_name(name: str) -> str:
+    """A display name as Markdown text (the same few names sign every page's posts)."""
+    return escape_markdown(name)
+
 
 VISIBLE, DELETED, HIDDEN = "visible", "deleted", "hidden"
 
@@ -74,7 +82,7 @@ class PostView:
         name = self.author.display_name if self.author else ""
         return _(
             "**%(name)s** a écrit ([message n°%(number)s](%(url)s)) :",
-            name=escape_markdown(name),
+            name=_markdown_name(name),
             number=self.number,
             url="/p/" + str(self.id),
         )
