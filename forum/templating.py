@@ -147,6 +147,43 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
             untouched_attach[upload_slug] = html
         return html
 
+    untouched_replies: dict[tuple[str, str, bool, str], str] = {}
+
+    @jinja2.pass_context
+    def reply_form(context: Context, view: Any) -> Markup:
+        """A topic page's reply form (_reply_form.html). Untouched (no error, no preview, no
+        post answered, no file attached: nearly every topic page), it is rendered once per
+        language, board and draft state with markers, then filled for each request."""
+        template = env.get_template("_reply_form.html")
+        page = {**context.get_all(), "form_topic": view.topic.id}
+        page["form_page"] = view.pagination.number
+        body = (context.get("values") or {}).get("body", "")
+        attached = getattr(context["request"].state, "attached_files", None)
+        if context.get("errors") or context.get("preview") or view.reply_target or attached:
+            return Markup(template.render(page))  # noqa: S704 (a template)
+        key = (i18n.current_locale(), view.board.slug, bool(body), context.get("draft_status", ""))
+        skeleton = untouched_replies.get(key)
+        if skeleton is None:
+            if len(untouched_replies) >= 1000:  # boards renamed many times: start again
+                untouched_replies.clear()
+            markers = {
+                "form_topic": _TOPIC_MARK,
+                "form_page": _PAGE_MARK,
+                "csrf_token": _CSRF_MARK,
+                "draft_key": _DRAFT_MARK,
+                "values": {"body": _BODY_MARK} if body else {},
+            }
+            skeleton = untouched_replies[key] = template.render({**page, **markers})
+        html = (
+            skeleton.replace(_TOPIC_MARK, str(int(view.topic.id)))
+            .replace(_PAGE_MARK, str(int(view.pagination.number)))
+            .replace(_CSRF_MARK, escape(context.get("csrf_token", "")))
+            .replace(_DRAFT_MARK, escape(context.get("draft_key", "")))
+            .replace(_BODY_MARK, escape(body))  # last: nothing is replaced in the member's text
+        )
+        return Markup(html)  # noqa: S704 (our template, the values escaped)
+
+    env.globals["reply_form"] = reply_form
     env.globals["poll_fields"] = poll_fields
     env.globals["attach_field"] = attach_field
     env.filters["datetime"] = datetime_filter
@@ -159,6 +196,12 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
     env.globals["locale_name"] = i18n.locale_name
     env.globals["LOCALES"] = i18n.LOCALES
     return env
+
+
+# Markers of the untouched reply form's per-request values (NUL never comes out of our
+# templates; the member's draft text, which might, is put in last, and nothing after it).
+_TOPIC_MARK, _PAGE_MARK = "\x00topic\x00", "\x00page\x00"
+_CSRF_MARK, _DRAFT_MARK, _BODY_MARK = "\x00csrf\x00", "\x00draft\x00", "\x00body\x00"
 
 
 def render(

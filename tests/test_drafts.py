@@ -179,3 +179,36 @@ def test_visitors_have_no_drafts(db: Database, make_member: MakeMember, client: 
     response = client.post("/drafts", data={"key": f"reply:{topic_id}", "body": "x"})
     assert response.status_code in (403, 404)
     assert stored_drafts(db) == []
+
+
+def test_the_reply_form_is_each_topics_own_with_the_members_draft_escaped(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    # The untouched reply form is rendered once and filled for each page (forum.templating,
+    # reply_form): each topic's form posts to that topic, from that page, with the session's
+    # token, and carries the member's draft as text, whatever it holds.
+    people = arrange_people(db, make_member)
+    first, _ = new_topic(db, people.member_b, MEMBERS_BOARD, title="Premier")
+    second, _ = new_topic(db, people.member_b, MEMBERS_BOARD, title="Second")
+    amina = client_as(people.member_a)
+    hostile = '</textarea><script>alert(1)</script> & \x00topic\x00 \x00csrf\x00 "{{ 7*7 }}"'
+    send_form(amina, "/drafts", {"key": f"reply:{second}", "body": hostile})
+    tokens = set()
+    for topic_id, draft in ((first, ""), (second, hostile.replace("\x00", ""))):
+        page = soup(amina.get(f"/t/{topic_id}").text)
+        form = page.find("form", id="reply-form")
+        assert isinstance(form, Tag)
+        assert form["action"] == f"/t/{topic_id}/reply"
+        assert form["data-draft-key"] == f"reply:{topic_id}"
+        assert page.select_one('#reply-form input[name="page"]')["value"] == "1"  # type: ignore[index]
+        token = page.select_one('#reply-form input[name="csrf_token"]')
+        assert token is not None
+        tokens.add(str(token["value"]))
+        assert field_value(page, "body").replace("\x00", "") == draft
+        assert page.select_one("#reply-form script") is None
+        assert bool(page.select_one('#reply-form button[value="discard"]')) == bool(draft)
+    assert len(tokens) == 1 and "" not in tokens and "\x00" not in next(iter(tokens))
+    # The form works: the reply is published in the second topic.
+    response = send_form(amina, f"/t/{second}/reply", {"body": "Publié", "reply_to": ""})
+    assert response.status_code == 303
+    assert f"/t/{second}" in response.headers["location"]
