@@ -212,6 +212,15 @@ def render_markdown(source: str, mentions: Mapping[str, str] | None = None) -> s
     return sanitize(_parser().render(source, env))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_control(text: str) -> str:
+    """Text without control characters (NUL and the like; tabs and line breaks stay):
+    invisible, and PostgreSQL refuses NUL in text."""
+    return _CONTROL.sub("", text)
+
+
 def escape_markdown(text: str) -> str:
     """Text shown literally by Markdown (a name with stars or brackets stays a name)."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", text)

@@ -151,15 +151,19 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
 
     @jinja2.pass_context
     def reply_form(context: Context, view: Any) -> Markup:
-        """A topic page's reply form (_reply_form.html). Untouched (no error, no preview, no
-        post answered, no file attached: nearly every topic page), it is rendered once per
-        language, board and draft state with markers, then filled for each request."""
+        """A topic page's reply form (_reply_form.html). Untouched (no value but the draft's
+        text, no error, no preview, no post answered, no file attached: nearly every topic
+        page), it is rendered once per language, board and draft state with markers, then
+        filled for each request."""
         template = env.get_template("_reply_form.html")
         page = {**context.get_all(), "form_topic": view.topic.id}
         page["form_page"] = view.pagination.number
-        body = (context.get("values") or {}).get("body", "")
+        values = context.get("values") or {}
+        body = values.get("body", "")
         attached = getattr(context["request"].state, "attached_files", None)
-        if context.get("errors") or context.get("preview") or view.reply_target or attached:
+        others = any(name != "body" for name in values)  # a poll being written, say
+        touched = others or context.get("errors") or context.get("preview") or attached
+        if touched or view.reply_target:
             return Markup(template.render(page))  # noqa: S704 (a template)
         key = (i18n.current_locale(), view.board.slug, bool(body), context.get("draft_status", ""))
         skeleton = untouched_replies.get(key)

@@ -1,5 +1,6 @@
 """Signing in and out: logins with a suffix, throttling, server-side sessions, cookies."""
 
+import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -11,7 +12,7 @@ from starlette.testclient import TestClient
 
 from forum.auth import passwords
 from forum.auth.keys import key_hash
-from forum.auth.middleware import SESSION_COOKIE, cookie_signer, session_key_of
+from forum.auth.middleware import SESSION_COOKIE, _remembered, cookie_signer, session_key_of
 from forum.db import Database
 from forum.errors import InvalidInput
 from forum.models import AuthSession, utcnow
@@ -431,3 +432,13 @@ def test_a_session_cookie_is_checked_against_its_own_secret() -> None:
     assert session_key_of("secret-two", cookie) is None
     assert session_key_of("secret-one", cookie[:-2] + "xx") is None
     assert session_key_of("secret-one", "pas-un-cookie") is None
+
+
+def test_long_cookies_are_checked_but_never_remembered() -> None:
+    remembered = _remembered.cache_info().currsize
+    for n in range(20):
+        assert session_key_of("secret-one", f"{n}." + "x" * 100_000) is None
+    long_key = secrets.token_urlsafe(300)  # random: the signer's compression can't shorten it
+    signed = cookie_signer("secret-one").dumps(long_key)
+    assert session_key_of("secret-one", signed) == long_key  # long but genuine: still works
+    assert _remembered.cache_info().currsize == remembered

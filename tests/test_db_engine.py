@@ -36,6 +36,7 @@ def test_a_database_file_is_pooled_for_every_worker_thread(tmp_path: Path) -> No
         # Text another tool wrote with an offset: the same instant, in UTC.
         ("2026-11-27T16:05:09+02:00", datetime(2026, 11, 27, 14, 5, 9, tzinfo=UTC)),
         ("2026-11-27 14:05:09Z", datetime(2026, 11, 27, 14, 5, 9, tzinfo=UTC)),
+        ("2026-11-27", datetime(2026, 11, 27, tzinfo=UTC)),  # a date alone: midnight UTC
     ],
 )
 def test_sqlite_timestamps_are_read_back_aware_and_in_utc(

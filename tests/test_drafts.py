@@ -212,3 +212,39 @@ def test_the_reply_form_is_each_topics_own_with_the_members_draft_escaped(
     response = send_form(amina, f"/t/{second}/reply", {"body": "Publié", "reply_to": ""})
     assert response.status_code == 303
     assert f"/t/{second}" in response.headers["location"]
+
+
+def test_a_reply_draft_keeps_the_poll_being_written(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.member_b, MEMBERS_BOARD)
+    amina = client_as(people.member_a)
+    data = {
+        "body": "Votons",
+        "reply_to": "",
+        "action": "draft",
+        "poll_question": "Quelle date ?",
+        "poll_options": "Lundi\nMardi",
+        "poll_kind": "multiple",
+    }
+    page = soup(send_form(amina, f"/t/{topic_id}/reply", data).text)
+    assert status(page) == "Brouillon enregistré."
+    assert field_value(page, "body") == "Votons"
+    assert field_value(page, "poll_question") == "Quelle date ?"
+    assert field_value(page, "poll_options") == "Lundi\nMardi"
+    fields = page.select_one("details.poll-fields")
+    assert fields is not None and fields.has_attr("open")
+
+
+def test_control_characters_never_reach_a_stored_draft(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    # PostgreSQL refuses NUL in text: a draft carrying one was a server error there.
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.member_b, MEMBERS_BOARD)
+    amina = client_as(people.member_a)
+    key = f"reply:{topic_id}"
+    response = send_form(amina, "/drafts", {"key": key, "body": "a\x00b\x07c\td\ne"})
+    assert response.status_code == 204
+    assert stored_drafts(db) == [(people.member_a.id, key, "", "abc\td\ne")]

@@ -115,3 +115,13 @@ def test_a_forged_cookie_on_these_pages_is_a_visitor_and_is_cleared(
     response = client.get(f"/t/{topic_id}")
     assert response.status_code == 404
     assert SESSION_COOKIE in response.headers.get("set-cookie", "")
+
+
+def test_a_topic_id_past_the_routes_range_is_the_members_404(
+    people: People, client_as: ClientAs
+) -> None:
+    # No route matches such an id: the middleware identifies the member itself, as for
+    # any page that does not read on its own.
+    missing = client_as(people.member_a).get("/t/9223372036854775808")
+    assert missing.status_code == 404
+    assert signed_in_as(missing.text) == "Amina Benali"

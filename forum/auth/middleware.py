@@ -121,7 +121,7 @@ def request_origin(conn: HTTPConnection) -> str:
 SAFE_READS = frozenset({"GET", "HEAD"})
 # A topic's and a board's page: they identify the member in the same read transaction as the
 # page (one thread hop and one transaction instead of two, on the two busiest pages).
-OWN_READ_PAGES = re.compile(r"/t/[0-9]+|/b/[^/]+")
+OWN_READ_PAGES = re.compile(r"/t/[0-9]{1,9}|/b/[^/]+")  # ids the routes' int matches
 PENDING = "pending_identity"
 
 
@@ -154,15 +154,29 @@ def choose_locale(conn: HTTPConnection, settings: Settings, actor: Actor) -> Non
     i18n.set_locale(chosen)
 
 
-@lru_cache(maxsize=4096)
 def session_key_of(secret_key: str, raw_cookie: str) -> str | None:
-    """The session key a cookie carries, None when its signature is wrong. Remembered: the
-    same browser sends the same cookie with every request, and checking it costs more than
-    a page's session lookup (forged cookies are remembered as forged, a bounded number)."""
+    """The session key a cookie carries, None when its signature is wrong.
+
+    Remembered for cookies of our size: the same browser sends the same cookie with every
+    request, and checking it costs more than a page's session lookup. A longer cookie is
+    none of ours: checked, never kept (4,096 huge forged cookies would fill the memory).
+    """
+    if len(raw_cookie) > MAX_REMEMBERED_COOKIE:
+        return _verified(secret_key, raw_cookie)
+    return _remembered(secret_key, raw_cookie)
+
+
+MAX_REMEMBERED_COOKIE = 200  # ours is about 75 characters
+
+
+def _verified(secret_key: str, raw_cookie: str) -> str | None:
     try:
         return str(cookie_signer(secret_key).loads(raw_cookie))
     except BadSignature:
         return None
+
+
+_remembered = lru_cache(maxsize=4096)(_verified)
 
 
 async def read_as_member(
@@ -241,6 +255,7 @@ class AuthMiddleware:
             and bearer is None
             and scope["type"] == "http"
             and scope["method"] in SAFE_READS
+            and not scope.get("root_path")
             and OWN_READ_PAGES.fullmatch(scope["path"])
         ):
             # The page identifies the member in its own read (read_as_member). Until then,

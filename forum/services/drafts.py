@@ -14,6 +14,7 @@ from forum.access import Actor, access_board, access_topic, can_post_in_board, c
 from forum.errors import InvalidInput, NotFound, PermissionDenied
 from forum.i18n import format_number
 from forum.i18n import gettext as _
+from forum.markup import strip_control
 from forum.models import Board, Draft, utcnow
 from forum.services.boards import BoardPage, board_page
 from forum.urls import parse_id
@@ -66,7 +67,8 @@ def save_draft(
     """Keep the actor's text for later (an empty draft is discarded); None when nothing is kept."""
     user_id = _user_id(actor)
     check_draft_key(session, actor, key)
-    body = body.replace("\r\n", "\n")
+    title = strip_control(title)
+    body = strip_control(body.replace("\r\n", "\n"))
     errors = {}
     if len(title) > TITLE_MAX:
         errors["title"] = _("Le titre ne doit pas dépasser %(max)s caractères.", max=TITLE_MAX)

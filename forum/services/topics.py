@@ -5,7 +5,6 @@ counters (post_count, last_post_at) up to date in the same transaction. Search i
 live events belong after the commit, in the caller.
 """
 
-import re
 from collections.abc import Sequence
 
 from sqlalchemy import update
@@ -15,6 +14,7 @@ from forum.access import Actor, access_board, access_post, access_topic
 from forum.errors import FieldErrors, InvalidInput
 from forum.i18n import format_number
 from forum.i18n import gettext as _
+from forum.markup import strip_control
 from forum.mentions import render_post
 from forum.models import Post, PostRevision, Topic, utcnow
 from forum.services import notifications as notification_service
@@ -28,12 +28,11 @@ BODY_MAX = 50_000
 
 
 # Control characters other than tab and newline: invisible, and PostgreSQL refuses NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def clean_title(raw: str) -> str:
     """A topic title: spaces trimmed and collapsed, TITLE_MIN to TITLE_MAX characters."""
-    title = " ".join(_CONTROL.sub("", raw).split())
+    title = " ".join(strip_control(raw).split())
     if len(title) < TITLE_MIN:
         raise InvalidInput(
             {"title": _("Le titre doit compter au moins %(min)s caractères.", min=TITLE_MIN)}
@@ -47,7 +46,7 @@ def clean_title(raw: str) -> str:
 
 def clean_body(raw: str) -> str:
     """A post's Markdown: line endings normalised, not blank, at most BODY_MAX characters."""
-    body = _CONTROL.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
+    body = strip_control(raw.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
     if len(body.strip()) < BODY_MIN:
         raise InvalidInput({"body": _("Le message est vide.")})
     if len(body) > BODY_MAX:
