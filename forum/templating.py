@@ -156,18 +156,17 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
         page), it is rendered once per language, board and draft state with markers, then
         filled for each request."""
         template = env.get_template("_reply_form.html")
-        page = {**context.get_all(), "form_topic": view.topic.id}
-        page["form_page"] = view.pagination.number
         values = context.get("values") or {}
         body = values.get("body", "")
         attached = getattr(context["request"].state, "attached_files", None)
         others = any(name != "body" for name in values)  # a poll being written, say
         touched = others or context.get("errors") or context.get("preview") or attached
         if touched or view.reply_target:
-            return Markup(template.render(page))  # noqa: S704 (a template)
+            page = {"form_topic": view.topic.id, "form_page": view.pagination.number}
+            return Markup(template.render({**context.get_all(), **page}))  # noqa: S704
         key = (i18n.current_locale(), view.board.slug, bool(body), context.get("draft_status", ""))
         skeleton = untouched_replies.get(key)
-        if skeleton is None:
+        if skeleton is None:  # the page's context is copied only here, once per key
             if len(untouched_replies) >= 1000:  # boards renamed many times: start again
                 untouched_replies.clear()
             markers = {
@@ -177,7 +176,7 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
                 "draft_key": _DRAFT_MARK,
                 "values": {"body": _BODY_MARK} if body else {},
             }
-            skeleton = untouched_replies[key] = template.render({**page, **markers})
+            skeleton = untouched_replies[key] = template.render({**context.get_all(), **markers})
         html = (
             skeleton.replace(_TOPIC_MARK, str(int(view.topic.id)))
             .replace(_PAGE_MARK, str(int(view.pagination.number)))

@@ -154,6 +154,9 @@ def choose_locale(conn: HTTPConnection, settings: Settings, actor: Actor) -> Non
     i18n.set_locale(chosen)
 
 
+MAX_REMEMBERED_COOKIE = 200  # ours is about 75 characters
+
+
 def session_key_of(secret_key: str, raw_cookie: str) -> str | None:
     """The session key a cookie carries, None when its signature is wrong.
 
@@ -164,9 +167,6 @@ def session_key_of(secret_key: str, raw_cookie: str) -> str | None:
     if len(raw_cookie) > MAX_REMEMBERED_COOKIE:
         return _verified(secret_key, raw_cookie)
     return _remembered(secret_key, raw_cookie)
-
-
-MAX_REMEMBERED_COOKIE = 200  # ours is about 75 characters
 
 
 def _verified(secret_key: str, raw_cookie: str) -> str | None:
@@ -247,7 +247,7 @@ class AuthMiddleware:
         count_unread = (
             session_key is not None
             and scope["type"] == "http"
-            and scope["method"] in ("GET", "HEAD")
+            and scope["method"] in SAFE_READS
             and not scope["path"].startswith(NO_COUNT_PREFIXES)
         )
         if (
