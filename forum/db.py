@@ -81,8 +81,8 @@ def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table("users")
 
 
-class _ReadSession(Session):
-    """The session of a read, on a connection whose transaction `Database.reading` holds.
+class _JoinedSession(Session):
+    """A session on a connection whose transaction `Database.reading` (or `writing`) holds.
 
     The ORM joins that transaction as usual; `connection()` without arguments is that
     connection directly: the busiest reads (forum.prepared's, about ten per page) ask for it,
@@ -146,8 +146,25 @@ class Database:
         cost of a session's own transaction, paid twice per page (the member, then the page).
         """
         with self.engine.connect() as connection, connection.begin():
-            with _ReadSession(connection) as session:
+            with _JoinedSession(connection) as session:
                 return fn(session, *args, **kwargs)
+
+    def writing(
+        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run fn(session, ...) in a short write transaction (BEGIN IMMEDIATE on SQLite).
+
+        As `reading`: a Core connection and its transaction, with a session joined to it,
+        for a statement or two (a topic visit's reading point) without the cost of a
+        session's own transaction. Access listeners are not told: not for a change of access.
+        """
+        with self._write_engine.connect() as connection, connection.begin():
+            with _JoinedSession(connection) as session:
+                return fn(session, *args, **kwargs)
+
+    async def run_sync(self, call: Callable[[], T]) -> T:
+        """call() on a worker thread, among the database's: a read and a write in one hop."""
+        return await anyio.to_thread.run_sync(call, limiter=self._limiter)
 
     async def run_in_transaction(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs

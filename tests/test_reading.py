@@ -1,8 +1,10 @@
 """Reading state: unread counts, "new" markers on boards and topics, jump to the first unread."""
 
 from bs4 import BeautifulSoup
+from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from forum.access import ANONYMOUS
 from forum.db import Database
 from forum.services import reading
 from tests.conftest import ClientAs, MakeMember
@@ -71,14 +73,40 @@ def test_own_posts_are_not_unread(
 def test_reading_only_moves_forward(db: Database, make_member: MakeMember) -> None:
     people = arrange_people(db, make_member)
     topic_id, _ = new_topic(db, people.member_b, MEMBERS_BOARD)
-    add_replies(db, people.member_b, topic_id, 4)
+    add_replies(db, people.member_b, topic_id, 1)
     who = actor(db, people.member_a)
-    assert db.transaction(reading.mark_read, actor=who, topic_id=topic_id, up_to_number=4) == 4
-    assert db.transaction(reading.mark_read, actor=who, topic_id=topic_id, up_to_number=2) == 4
-    assert db.reading(reading.last_read_number, who, topic_id) == 4
-    assert db.reading(reading.unread_counts, who, [topic_id]) == {topic_id: 1}
-    # Beyond the topic's last post is clamped.
-    assert db.transaction(reading.mark_read, actor=who, topic_id=topic_id, up_to_number=99) == 5
+    slower_tab = db.reading(reading.visit_topic, who, topic_id)  # shows posts 1 and 2
+    add_replies(db, people.member_b, topic_id, 3)
+    visit = db.reading(reading.visit_topic, who, topic_id)  # posts 1 to 5
+    assert (visit.last_read, visit.moves_forward) == (5, True)
+    db.writing(reading.record_visit, who, visit)
+    assert db.reading(reading.last_read_number, who, topic_id) == 5
+    # The slower tab's visit, recorded later, does not take the reading point back.
+    assert (slower_tab.last_read, slower_tab.moves_forward) == (2, True)
+    db.writing(reading.record_visit, who, slower_tab)
+    assert db.reading(reading.last_read_number, who, topic_id) == 5
+    assert db.reading(reading.unread_counts, who, [topic_id]) == {}
+    again = db.reading(reading.visit_topic, who, topic_id)
+    assert (again.last_read, again.moves_forward) == (5, False)
+    # A visitor has no reading point: nothing is recorded for them.
+    db.writing(reading.record_visit, ANONYMOUS, visit)
+
+
+def test_a_visit_of_a_topic_removed_meanwhile_records_nothing(
+    db: Database, make_member: MakeMember
+) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.member_b, MEMBERS_BOARD)
+    who = actor(db, people.member_a)
+    visit = db.reading(reading.visit_topic, who, topic_id)
+    with db.engine.begin() as connection:  # as when its board is removed (cascades)
+        connection.execute(text("DELETE FROM topics WHERE id = :id"), {"id": topic_id})
+    db.writing(reading.record_visit, who, visit)  # no foreign key error
+    with db.engine.connect() as connection:
+        count = connection.execute(
+            text("SELECT count(*) FROM topic_reads WHERE topic_id = :id"), {"id": topic_id}
+        )
+        assert count.scalar() == 0
 
 
 def test_jump_to_first_unread_lands_on_its_page(

@@ -185,22 +185,48 @@ async def read_as_member(
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> T:
-    """fn(session, actor, ...) in a read transaction, for the request's actor.
-
-    When the middleware left the identification to the page (OWN_READ_PAGES), the session
-    key is resolved first in the same transaction, then the request's state is settled as
-    the middleware would have (actor, CSRF token, unread count, language), also when fn
-    raises a ForumError (a 404 is shown to the member, in their language).
-    """
-    db: Database = request.app.state.db
-    pending: PendingIdentity | None = request.scope.get("state", {}).pop(PENDING, None)
-    if pending is None:
-        return await db.run_read(fn, request.state.actor, *args, **kwargs)
+    """fn(session, actor, ...) in a read transaction, for the request's actor (read_then_write)."""
 
     def read(session: Session, actor: Actor) -> T:
         return fn(session, actor, *args, **kwargs)
 
-    identity, unread, outcome = await db.run_read(_identified, pending, read)
+    return await read_then_write(request, read)
+
+
+async def read_then_write(
+    request: Request,
+    read: Callable[[Session, Actor], T],
+    write: Callable[[Session, Actor, T], object] | None = None,
+) -> T:
+    """read(session, actor) in a read transaction, for the request's actor; then, when given,
+    write(session, actor, what was read) in a short write transaction of its own
+    (`Database.writing`), on the same worker thread: one hop for both.
+
+    When the middleware left the identification to the page (OWN_READ_PAGES), the session
+    key is resolved first in the read's transaction, then the request's state is settled as
+    the middleware would have (actor, CSRF token, unread count, language), also when read
+    raises a ForumError (a 404 is shown to the member, in their language; nothing written).
+    """
+    db: Database = request.app.state.db
+    pending: PendingIdentity | None = request.scope.get("state", {}).pop(PENDING, None)
+    if pending is None:
+        actor: Actor = request.state.actor
+
+        def read_and_write() -> T:
+            result = db.reading(read, actor)
+            if write is not None:
+                db.writing(write, actor, result)
+            return result
+
+        return await db.run_sync(read_and_write)
+
+    def identify_read_and_write() -> tuple[Identity, int | None, T | ForumError]:
+        identity, unread, outcome = db.reading(_identified, pending, read)
+        if write is not None and not isinstance(outcome, ForumError):
+            db.writing(write, identity.actor, outcome)
+        return identity, unread, outcome
+
+    identity, unread, outcome = await db.run_sync(identify_read_and_write)
     if identity.touch:
         await db.run_in_transaction(_touch, identity)
     settle(request.scope, identity, unread, pending.session_key)

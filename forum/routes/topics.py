@@ -7,13 +7,14 @@ with the rendered Markdown above it, and nothing is written.
 from typing import Any
 from urllib.parse import quote as url_quote
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from forum import indexing, live
 from forum.access import Actor
-from forum.auth.middleware import read_as_member
+from forum.auth.middleware import read_then_write
 from forum.db import Database
 from forum.errors import InvalidInput
 from forum.forms import Form, read_form
@@ -84,22 +85,18 @@ def _limits() -> dict[str, Any]:
 async def show_topic(request: Request) -> Response:
     """A page of a topic, marked read for a member; ?reply_to= and ?quote= prepare the reply."""
     query = request.query_params
-    db = _db(request)
     topic_id: int = request.path_params["topic_id"]
-    visit = await read_as_member(
-        request,
-        reading_service.visit_topic,
-        topic_id,
-        parse_page(query.get("page")),
-        reply_to=_id(query.get("reply_to")),
-        quote=_id(query.get("quote")),
-    )
-    actor = _actor(request)  # known once read_as_member has identified the member
-    # Only a member's visit writes (their reading state), and only when it moves forward.
-    if visit.moves_forward:
-        await db.run_in_transaction(
-            reading_service.mark_read, actor=actor, topic_id=topic_id, up_to_number=visit.last_read
+    page = parse_page(query.get("page"))
+    reply_to, quote = _id(query.get("reply_to")), _id(query.get("quote"))
+
+    def visit_topic(session: Session, actor: Actor) -> reading_service.TopicVisit:
+        return reading_service.visit_topic(
+            session, actor, topic_id, page, reply_to=reply_to, quote=quote
         )
+
+    # A member's visit writes their reading point, only when it moves forward (most visits
+    # re-read pages already read), right after the read, on the same worker thread.
+    visit = await read_then_write(request, visit_topic, reading_service.record_visit)
     body = visit.view.draft or visit.draft
     return _topic_response(request, visit.view, values={"body": body}, visit=visit)
 

@@ -8,8 +8,9 @@ Counts for a list of topics, and flags for a list of boards, take one query each
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func
+from sqlalchemy import Integer, and_, bindparam, func
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from forum.access import Actor, access_topic
@@ -129,31 +130,51 @@ def last_read_number(session: Session, actor: Actor, topic_id: int) -> int:
     return found.scalar() or 0
 
 
-def mark_read(session: Session, *, actor: Actor, topic_id: int, up_to_number: int) -> int:
-    """Record that the actor read the topic up to a post number; only ever moves forward.
+def _visit_upsert(insert: Any) -> Any:
+    """The reading point moved forward, for a topic that still exists, in one statement."""
+    rows = sa_select(
+        bindparam("user", type_=Integer),
+        _TOPICS.c.id,
+        bindparam("number", type_=Integer),
+        bindparam("now", type_=_READS.c.updated_at.type),
+    ).where(_TOPICS.c.id == bindparam("topic"))
+    statement = insert(_READS).from_select(
+        ["user_id", "topic_id", "last_read_number", "updated_at"], rows
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_READS.c.user_id, _READS.c.topic_id],
+        set_={
+            "last_read_number": statement.excluded.last_read_number,
+            "updated_at": statement.excluded.updated_at,
+        },
+        where=_READS.c.last_read_number < statement.excluded.last_read_number,
+    )
 
-    Writes only when the number grows. Returns the last-read number after the call.
+
+_RECORD_VISIT = {
+    "sqlite": _visit_upsert(sqlite.insert),
+    "postgresql": _visit_upsert(postgresql.insert),
+}
+
+
+def record_visit(session: Session, actor: Actor, visit: "TopicVisit") -> None:
+    """Record a member's visit read by visit_topic, when it moves their reading point forward.
+
+    The visit checked the member's access and the page's numbers in its own read; this
+    write only moves the reading point forward (a further visit in another tab wins), and
+    writes nothing for a topic deleted meanwhile. One statement: the ORM's way (mark_read)
+    cost ten times more, on every first visit of a topic.
     """
-    if actor.user_id is None:
-        return 0
-    topic = access_topic(session, actor, topic_id)
-    up_to = min(up_to_number, topic.post_count)
-    row = session.exec(
-        select(TopicRead).where(
-            col(TopicRead.user_id) == actor.user_id, col(TopicRead.topic_id) == topic_id
-        )
-    ).first()
-    if row is not None and row.last_read_number >= up_to:
-        return row.last_read_number
-    if up_to <= 0:
-        return 0
-    if row is None:
-        row = TopicRead(user_id=actor.user_id, topic_id=topic_id)
-    row.last_read_number = up_to
-    row.updated_at = utcnow()
-    session.add(row)
-    session.flush()
-    return up_to
+    if actor.user_id is None or not visit.moves_forward:
+        return
+    connection = session.connection()
+    params = {
+        "user": actor.user_id,
+        "topic": visit.view.topic.id,
+        "number": visit.last_read,
+        "now": utcnow(),
+    }
+    connection.execute(_RECORD_VISIT[connection.dialect.name], params)
 
 
 def first_unread_location(session: Session, actor: Actor, topic_id: int) -> tuple[int, int]:
