@@ -1,10 +1,13 @@
 """Reading state: unread counts, "new" markers on boards and topics, jump to the first unread."""
 
+from collections.abc import Callable
+
 from bs4 import BeautifulSoup
 from sqlalchemy import text
+from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from forum.access import ANONYMOUS
+from forum.access import ANONYMOUS, Actor
 from forum.db import Database
 from forum.services import reading
 from tests.conftest import ClientAs, MakeMember
@@ -79,17 +82,24 @@ def test_reading_only_moves_forward(db: Database, make_member: MakeMember) -> No
     add_replies(db, people.member_b, topic_id, 3)
     visit = db.reading(reading.visit_topic, who, topic_id)  # posts 1 to 5
     assert (visit.last_read, visit.moves_forward) == (5, True)
-    db.writing(reading.record_visit, who, visit)
+    db.writing(record(who, visit))
     assert db.reading(reading.last_read_number, who, topic_id) == 5
     # The slower tab's visit, recorded later, does not take the reading point back.
     assert (slower_tab.last_read, slower_tab.moves_forward) == (2, True)
-    db.writing(reading.record_visit, who, slower_tab)
+    db.writing(record(who, slower_tab))
     assert db.reading(reading.last_read_number, who, topic_id) == 5
     assert db.reading(reading.unread_counts, who, [topic_id]) == {}
     again = db.reading(reading.visit_topic, who, topic_id)
     assert (again.last_read, again.moves_forward) == (5, False)
-    # A visitor has no reading point: nothing is recorded for them.
-    db.writing(reading.record_visit, ANONYMOUS, visit)
+    assert reading.visit_record(who, again) is None  # no write at all
+    assert reading.visit_record(ANONYMOUS, visit) is None  # a visitor has no reading point
+
+
+def record(who: Actor, visit: reading.TopicVisit) -> Callable[[Session], object]:
+    """The write a visit needs (there must be one)."""
+    write = reading.visit_record(who, visit)
+    assert write is not None
+    return write
 
 
 def test_a_visit_of_a_topic_removed_meanwhile_records_nothing(
@@ -101,7 +111,7 @@ def test_a_visit_of_a_topic_removed_meanwhile_records_nothing(
     visit = db.reading(reading.visit_topic, who, topic_id)
     with db.engine.begin() as connection:  # as when its board is removed (cascades)
         connection.execute(text("DELETE FROM topics WHERE id = :id"), {"id": topic_id})
-    db.writing(reading.record_visit, who, visit)  # no foreign key error
+    db.writing(record(who, visit))  # no foreign key error
     with db.engine.connect() as connection:
         count = connection.execute(
             text("SELECT count(*) FROM topic_reads WHERE topic_id = :id"), {"id": topic_id}

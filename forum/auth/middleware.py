@@ -196,11 +196,12 @@ async def read_as_member(
 async def read_then_write(
     request: Request,
     read: Callable[[Session, Actor], T],
-    write: Callable[[Session, Actor, T], object] | None = None,
+    write: Callable[[Actor, T], Callable[[Session], object] | None] | None = None,
 ) -> T:
-    """read(session, actor) in a read transaction, for the request's actor; then, when given,
-    write(session, actor, what was read) in a short write transaction of its own
-    (`Database.writing`), on the same worker thread: one hop for both.
+    """read(session, actor) in a read transaction, for the request's actor; then the write
+    that what was read needs, if any (write(actor, what was read) gives it, or None), in a
+    short write transaction of its own (`Database.writing`), on the same worker thread: one
+    hop for both.
 
     When the middleware left the identification to the page (OWN_READ_PAGES), the session
     key is resolved first in the read's transaction, then the request's state is settled as
@@ -214,8 +215,9 @@ async def read_then_write(
 
         def read_and_write() -> T:
             result = db.reading(read, actor)
-            if write is not None:
-                db.writing(write, actor, result)
+            needed = write(actor, result) if write is not None else None
+            if needed is not None:
+                db.writing(needed)
             return result
 
         return await db.run_sync(read_and_write)
@@ -223,7 +225,9 @@ async def read_then_write(
     def identify_read_and_write() -> tuple[Identity, int | None, T | ForumError]:
         identity, unread, outcome = db.reading(_identified, pending, read)
         if write is not None and not isinstance(outcome, ForumError):
-            db.writing(write, identity.actor, outcome)
+            needed = write(identity.actor, outcome)
+            if needed is not None:
+                db.writing(needed)
         return identity, unread, outcome
 
     identity, unread, outcome = await db.run_sync(identify_read_and_write)

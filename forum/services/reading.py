@@ -5,7 +5,9 @@ someone else wrote it, and it can be read (not deleted, not hidden). Visitors ha
 Counts for a list of topics, and flags for a list of boards, take one query each.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, func
@@ -157,24 +159,30 @@ _RECORD_VISIT = {
 }
 
 
-def record_visit(session: Session, actor: Actor, visit: "TopicVisit") -> None:
-    """Record a member's visit read by visit_topic, when it moves their reading point forward.
+def record_visit(session: Session, *, user_id: int, topic_id: int, up_to_number: int) -> None:
+    """Record that a member read a topic up to a post number, checked by their visit.
 
-    The visit checked the member's access and the page's numbers in its own read; this
-    write only moves the reading point forward (a further visit in another tab wins), and
-    writes nothing for a topic deleted meanwhile. One statement: the ORM's way (mark_read)
+    The visit (visit_topic) checked the member's access and the page's numbers in its own
+    read; this write only moves the reading point forward (a further visit in another tab
+    wins), and writes nothing for a topic removed meanwhile. One statement: the ORM's way
     cost ten times more, on every first visit of a topic.
     """
-    if actor.user_id is None or not visit.moves_forward:
-        return
     connection = session.connection()
-    params = {
-        "user": actor.user_id,
-        "topic": visit.view.topic.id,
-        "number": visit.last_read,
-        "now": utcnow(),
-    }
+    params = {"user": user_id, "topic": topic_id, "number": up_to_number, "now": utcnow()}
     connection.execute(_RECORD_VISIT[connection.dialect.name], params)
+
+
+def visit_record(actor: Actor, visit: "TopicVisit") -> Callable[[Session], None] | None:
+    """The write a visit needs (record_visit), None when its reading point stays: most visits
+    re-read pages already read, and take no write lock."""
+    if actor.user_id is None or not visit.moves_forward or visit.view.topic.id is None:
+        return None
+    return partial(
+        record_visit,
+        user_id=actor.user_id,
+        topic_id=visit.view.topic.id,
+        up_to_number=visit.last_read,
+    )
 
 
 def first_unread_location(session: Session, actor: Actor, topic_id: int) -> tuple[int, int]:
