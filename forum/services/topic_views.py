@@ -57,7 +57,7 @@ class TopicPage:
     imported: frozenset[int] = frozenset()  # ids of posts imported from the old group
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # thirty per board page: see post_views on frozen dataclasses
 class TopicRow:
     """A topic in a board's list."""
 
