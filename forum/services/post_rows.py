@@ -7,13 +7,14 @@ see what: callers ask for posts of a topic the reader was let into by forum.acce
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlmodel import Session
 
-from forum.models import Draft, Post, User, table_of
+from forum.models import Draft, ImportedMessage, Poll, Post, PostFile, User, table_of
 from forum.prepared import Prepared
 
 
@@ -69,18 +70,41 @@ _COLUMNS = select(
     _POSTS.c.hidden_at,
     _USERS.c.display_name,
 ).join_from(_POSTS, _USERS, _USERS.c.id == _POSTS.c.author_id)
+_MARKED = len(PostRecord._fields)  # the marks' columns, after the record's
 _PAGE = Prepared(
-    _COLUMNS.where(_POSTS.c.topic_id == bindparam("topic"))
+    _COLUMNS.add_columns(
+        exists().where(table_of(Poll).c.post_id == _POSTS.c.id),
+        exists().where(table_of(PostFile).c.post_id == _POSTS.c.id),
+        exists().where(table_of(ImportedMessage).c.post_id == _POSTS.c.id),
+    )
+    .where(_POSTS.c.topic_id == bindparam("topic"))
     .where(_POSTS.c.number.between(bindparam("first"), bindparam("last")))
     .order_by(_POSTS.c.number)
 )
 _BY_ID = Prepared(_COLUMNS.where(_POSTS.c.id.in_(bindparam("ids", expanding=True))))
 
 
-def page_posts(session: Session, topic_id: int, first: int, last: int) -> list[PostRecord]:
-    """The posts numbered first to last of a topic, in order."""
+@dataclass(frozen=True)
+class PageMarks:
+    """What a page's posts carry besides their text, read with them (an index probe each):
+    most pages have no poll and no file, and then neither is asked for."""
+
+    polls: bool  # a post of the page has a poll
+    files: bool  # a post of the page has files attached (the reader may not see them all)
+    imported: frozenset[int]  # the posts imported from the old discussion group
+
+
+def page_posts(
+    session: Session, topic_id: int, first: int, last: int
+) -> tuple[list[PostRecord], PageMarks]:
+    """The posts numbered first to last of a topic, in order, and what they carry."""
     rows = _PAGE.rows(session, {"topic": topic_id, "first": first, "last": last})
-    return [PostRecord._make(row) for row in rows]
+    marks = PageMarks(
+        polls=any(row[_MARKED] for row in rows),
+        files=any(row[_MARKED + 1] for row in rows),
+        imported=frozenset(row[0] for row in rows if row[_MARKED + 2]),
+    )
+    return [PostRecord._make(row[:_MARKED]) for row in rows], marks
 
 
 def posts_by_id(session: Session, ids: Iterable[int]) -> dict[int, PostRecord]:

@@ -129,9 +129,16 @@ def post_views(
 
 
 def record_views(
-    session: Session, actor: Actor, board: BoardState, topic: TopicState, posts: list[PostRecord]
+    session: Session,
+    actor: Actor,
+    board: BoardState,
+    topic: TopicState,
+    posts: list[PostRecord],
+    *,
+    polls_possible: bool = True,
 ) -> list[PostView]:
-    """Posts as the actor sees them, with their authors and the posts they answer."""
+    """Posts as the actor sees them, with their authors and the posts they answer (and
+    their polls, unless polls_possible is False: the caller knows there are none)."""
     moderator = can_moderate_board(actor, board)
     targets = posts_by_id(session, (p.reply_to_id for p in posts if p.reply_to_id is not None))
 
@@ -139,7 +146,11 @@ def record_views(
         state = _state(post)
         return state == VISIBLE or (state == HIDDEN and moderator)
 
-    polls = poll_views(session, actor, board, topic, [p for p in posts if shown(p)])
+    polls = (
+        poll_views(session, actor, board, topic, [p for p in posts if shown(p)])
+        if polls_possible
+        else {}
+    )
     can_write = can_write_in_topic(actor, board, topic)
     views = []
     for post in posts:

@@ -24,7 +24,7 @@ from forum.pagination import Pagination, page_of
 from forum.prepared import Prepared
 from forum.services.attachments import Attachment, visible_post_attachments
 from forum.services.boards import BoardPage, board_page
-from forum.services.post_rows import page_posts, posts_by_id
+from forum.services.post_rows import PageMarks, page_posts, posts_by_id
 from forum.services.post_views import (
     POSTS_PER_PAGE,
     Person,
@@ -123,7 +123,7 @@ def topic_page(
     topic, board = read_topic_and_board(session, actor, topic_id, for_write=writing)
     pagination = Pagination.of(page, topic.post_count, POSTS_PER_PAGE)
     first = pagination.offset(POSTS_PER_PAGE) + 1
-    posts = page_posts(session, topic.id, first, first + POSTS_PER_PAGE - 1)
+    posts, marks = page_posts(session, topic.id, first, first + POSTS_PER_PAGE - 1)
     target = None
     target_id = quote if quote is not None else reply_to
     if target_id is not None:
@@ -137,7 +137,7 @@ def topic_page(
     if quote is not None and target is not None:
         draft = quote_markdown(target.body, target.attribution)
     moderator = can_moderate_board(actor, board) and topic.deleted_at is None
-    views = record_views(session, actor, board, topic, posts)
+    views = record_views(session, actor, board, topic, posts, polls_possible=marks.polls)
     # The topic's author is usually on the page already (its first post): no query then.
     author = next((v.author for v in views if v.author and v.author.id == topic.author_id), None)
     post_ids = [p.id for p in posts]
@@ -156,9 +156,20 @@ def topic_page(
         reply_target=target,
         draft=draft,
         # Only files the reader may open: a moved topic's files stay in their first board.
-        attachments=visible_post_attachments(session, actor, post_ids),
-        imported=imported_post_ids(session, [*post_ids, topic.first_post_id or 0]),
+        attachments=visible_post_attachments(session, actor, post_ids) if marks.files else {},
+        imported=_imported(session, topic, post_ids, marks),
     )
+
+
+def _imported(
+    session: Session, topic: TopicRecord, post_ids: list[int], marks: PageMarks
+) -> frozenset[int]:
+    """The page's imported posts, and the topic's first post when it was (the topic's mark):
+    read with the posts, unless the first post is on another page."""
+    first = topic.first_post_id
+    if first is None or first in post_ids:
+        return marks.imported
+    return marks.imported | imported_post_ids(session, [first])
 
 
 @dataclass(frozen=True)
