@@ -1,7 +1,7 @@
 """Two versions of the code side by side, in process: CPU per topic or board page, interleaved.
 
 Usage: python bench/pages_ab.py OLD_TREE [NEW_TREE] [--page topic|board] [--batches 30]
-                                [--size 200] [--data DIR]
+                                [--size 200] [--data DIR] [--servers ROUNDS [--seconds 6]]
 
 A tree is a checkout of the project (`git worktree add /tmp/old <commit>`, or
 `git archive <commit> | tar -x -C /tmp/old`); NEW_TREE defaults to this checkout. Each tree
@@ -12,6 +12,11 @@ first: it generates the data in --data). The two processes take turns, batch aft
 and their ratio come out. On a shared machine whose speed drifts by ±30 % from one minute to
 the next, only this kind of interleaved comparison shows a change of 5 to 10 %.
 
+With --servers, each version runs instead as a real `forum serve` (core 1) under wrk (core 0,
+8 connections), one after the other for ROUNDS rounds (old new, new old, ...), each on its own
+copy of the data made at the start: both sides meet the same first visits of topics, which
+write the member's reading point, then re-visits. Pages/s and CPU per page, medians.
+
 The data must be at a schema both trees can read: a tree with newer migrations than the
 data is refused by the app at start-up (migrate a copy of the data for it).
 """
@@ -19,6 +24,7 @@ data is refused by the app at start-up (migrate a copy of the data for it).
 import argparse
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -99,6 +105,57 @@ async def serve_batches(data: Path, page: str) -> None:
             print(1000 * (time.process_time() - started) / size, flush=True)
 
 
+def serve_rounds(args: argparse.Namespace) -> int:
+    """Real servers, one version after the other (see --servers in the module's doc)."""
+    import pages_bench
+    from benchlib import free_port, stop, wait_up
+
+    from forum.auth.middleware import SESSION_COOKIE, cookie_signer
+    from forum.settings import Settings
+
+    settings = Settings.from_env({"FORUM_DATA_DIR": str(args.data)}).with_secret()
+    key = (args.data / "bench-session-key").read_text().strip()
+    cookie = f"{SESSION_COOKIE}={cookie_signer(settings.secret_key).dumps(key)}"
+    paths = page_paths(args.data, args.page)
+    results: dict[str, list[dict[str, float]]] = {"old": [], "new": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        copies = {name: work / f"data-{name}" for name in results}
+        for copy in copies.values():
+            shutil.copytree(args.data, copy)
+        for round_ in range(args.servers):
+            for name in ("old", "new") if round_ % 2 == 0 else ("new", "old"):
+                tree = (args.old if name == "old" else args.new).resolve()
+                port = free_port()
+                os.environ["PYTHONPATH"] = str(tree)  # the server imports this version
+                try:
+                    process = pages_bench.start_forum(copies[name], port, work / f"{name}.log")
+                finally:
+                    del os.environ["PYTHONPATH"]
+                try:
+                    wait_up(f"http://127.0.0.1:{port}/b/espace-1")
+                    label = f"{name} {args.page}"
+                    results[name].append(
+                        pages_bench.measure(label, process, work, port, paths, cookie, args.seconds)
+                    )
+                finally:
+                    stop(process)
+    medians = {
+        name: (
+            statistics.median(m["rps"] for m in found),
+            statistics.median(m["cpu_ms_per_page"] for m in found),
+        )
+        for name, found in results.items()
+    }
+    (old_rps, old_cpu), (new_rps, new_cpu) = medians["old"], medians["new"]
+    print(
+        f"{args.page} page, real servers, medians of {args.servers} rounds: old {old_rps:.0f}"
+        f" pages/s ({old_cpu:.2f} ms CPU/page), new {new_rps:.0f} pages/s ({new_cpu:.2f} ms),"
+        f" new/old CPU {new_cpu / old_cpu:.3f}"
+    )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -111,6 +168,8 @@ def main() -> int:
     parser.add_argument(
         "--data", type=Path, default=Path(tempfile.gettempdir()) / "forum-pages-bench"
     )
+    parser.add_argument("--servers", type=int, default=0, help="rounds of real servers")
+    parser.add_argument("--seconds", type=int, default=6, help="of load per server")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -120,6 +179,8 @@ def main() -> int:
         return 0
     if not (args.data / "bench-session-key").exists():
         raise SystemExit(f"no data in {args.data}: run bench/pages_bench.py first")
+    if args.servers:
+        return serve_rounds(args)
 
     def start(tree: Path) -> subprocess.Popen[str]:
         command = [sys.executable, __file__, str(tree), "--child", "--page", args.page]
