@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 
+import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
@@ -14,6 +16,7 @@ from tests.conftest import ClientAs, MakeMember
 from tests.discussions import (
     MEMBERS_BOARD,
     PUBLIC_BOARD,
+    A,
     actor,
     add_replies,
     add_reply,
@@ -169,3 +172,25 @@ def test_hidden_topics_have_no_unread_jump(
     bruno = client_as(people.member_b)
     assert bruno.get(f"/t/{topic_id}/unread", follow_redirects=False).status_code == 404
     assert not board_is_new(soup(client_as(people.admin).get("/").text), MEMBERS_BOARD)
+
+
+def test_a_refused_reading_point_write_still_shows_the_page(
+    db: Database, make_member: MakeMember, client_as: ClientAs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = arrange_people(db, make_member)
+    topic_id, _ = new_topic(db, people.moderator_a, A)
+    add_replies(db, people.moderator_a, topic_id, 2)
+    amina = client_as(people.member_a)
+    who = actor(db, people.member_a)
+
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT INTO topic_reads", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(reading, "record_visit", locked)
+    response = amina.get(f"/t/{topic_id}")
+    assert response.status_code == 200
+    assert "Amina Benali" in response.text  # the member's header: the request was settled
+    assert db.reading(reading.last_read_number, who, topic_id) == 0
+    monkeypatch.undo()
+    assert amina.get(f"/t/{topic_id}").status_code == 200  # the next visit records it
+    assert db.reading(reading.last_read_number, who, topic_id) == 3

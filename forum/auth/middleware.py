@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
@@ -215,9 +216,8 @@ async def read_then_write(
 
         def read_and_write() -> T:
             result = db.reading(read, actor)
-            needed = write(actor, result) if write is not None else None
-            if needed is not None:
-                db.writing(needed)
+            if write is not None:
+                _write_after_read(db, write(actor, result), request.scope["path"])
             return result
 
         return await db.run_sync(read_and_write)
@@ -225,9 +225,7 @@ async def read_then_write(
     def identify_read_and_write() -> tuple[Identity, int | None, T | ForumError]:
         identity, unread, outcome = db.reading(_identified, pending, read)
         if write is not None and not isinstance(outcome, ForumError):
-            needed = write(identity.actor, outcome)
-            if needed is not None:
-                db.writing(needed)
+            _write_after_read(db, write(identity.actor, outcome), request.scope["path"])
         return identity, unread, outcome
 
     identity, unread, outcome = await db.run_sync(identify_read_and_write)
@@ -239,6 +237,19 @@ async def read_then_write(
     if isinstance(outcome, ForumError):
         raise outcome
     return outcome
+
+
+def _write_after_read(db: Database, needed: Callable[[Session], object] | None, path: str) -> None:
+    """The write a read asked for (a visit's reading point). The page was read: a database
+    that refuses the write (locked past the busy timeout, the topic removed at that moment)
+    does not turn it into an error. Nothing the member wrote is lost: their next visit
+    records the reading point again."""
+    if needed is None:
+        return
+    try:
+        db.writing(needed)
+    except DBAPIError:
+        log.warning("the write after reading %s failed; the page is shown", path, exc_info=True)
 
 
 def _identified(

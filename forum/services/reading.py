@@ -213,7 +213,7 @@ class TopicVisit:
     draft: str  # the member's saved reply draft (empty when none)
     last_read: int  # after this visit
     has_unread: bool  # unread posts remain after those on this page
-    moves_forward: bool = False  # the visit must record last_read (mark_read)
+    moves_forward: bool = False  # the visit must record last_read (visit_record)
 
 
 def visit_topic(
@@ -228,7 +228,7 @@ def visit_topic(
     """Open a page of a topic, reading only: its posts, the member's reply draft, and how far
     they will have read once the visit is recorded.
 
-    Recording it (mark_read, when moves_forward) is a separate, short write: most visits
+    Recording it (visit_record, when moves_forward) is a separate, short write: most visits
     re-read pages already read and never take the write lock.
     """
     view = topic_page(session, actor, topic_id, page, reply_to=reply_to, quote=quote)
