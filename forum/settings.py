@@ -40,6 +40,7 @@ class Settings:
     setup_link_days: int = 7
     site_name: str = "Espace membres du PCM"
     timezone: str = "Europe/Paris"
+    page_cache_mb: int = 64
     trusted_proxies: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -126,6 +127,10 @@ class Settings:
                 if number <= 0:
                     raise SettingsError(f"FORUM_{name.upper()} must be positive")
                 values[name] = number
+        if (raw := get("page_cache_mb")) is not None:
+            if not raw.isdigit():
+                raise SettingsError("FORUM_PAGE_CACHE_MB must be a whole number (0: no cache)")
+            values["page_cache_mb"] = int(raw)
         if (raw := get("trusted_proxies")) is not None:
             values["trusted_proxies"] = tuple(p.strip() for p in raw.split(",") if p.strip())
         return cls(**values)  # type: ignore[arg-type]

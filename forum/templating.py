@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse
 
 from forum import i18n
 from forum.access import ANONYMOUS, Actor, can_administer_site, can_moderate_anything
-from forum.fragments import post_articles, topic_items
+from forum.fragments import FragmentCache, post_articles, topic_items
 from forum.i18n_html import template_gettext as template_gettext
 from forum.i18n_html import template_ngettext as template_ngettext
 from forum.i18n_html import translated
@@ -71,7 +71,11 @@ class Templates:
     """The page templates: one environment per language, chosen by the request's locale."""
 
     def __init__(self, settings: Settings) -> None:
-        self.environments = {locale: _environment(settings, locale) for locale in i18n.LOCALES}
+        # The posts' articles and boards' items already built (fragments.FragmentCache).
+        self.fragment_cache = FragmentCache(settings.page_cache_mb * 1_000_000)
+        self.environments = {
+            locale: _environment(settings, locale, self.fragment_cache) for locale in i18n.LOCALES
+        }
 
     def environment(self) -> jinja2.Environment:
         """The environment of the current locale."""
@@ -89,7 +93,9 @@ def make_environment(settings: Settings) -> Templates:
     return Templates(settings)
 
 
-def _environment(settings: Settings, locale: str) -> jinja2.Environment:
+def _environment(
+    settings: Settings, locale: str, fragment_cache: FragmentCache
+) -> jinja2.Environment:
     env = LocaleEnvironment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
@@ -212,6 +218,7 @@ def _environment(settings: Settings, locale: str) -> jinja2.Environment:
     env.globals["pagination"] = pagination
     env.globals["post_articles"] = post_articles
     env.globals["topic_items"] = topic_items
+    env.globals["fragment_cache"] = fragment_cache
     env.globals["locale_name"] = i18n.locale_name
     env.globals["LOCALES"] = i18n.LOCALES
     return env

@@ -4,7 +4,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -38,6 +38,7 @@ NO_COUNT_PREFIXES = ("/api/", "/static/", "/live", "/mentions", "/f/")
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -201,8 +202,8 @@ async def read_then_write(
 ) -> T:
     """read(session, actor) in a read transaction, for the request's actor; then the write
     that what was read needs, if any (write(actor, what was read) gives it, or None), in a
-    short write transaction of its own (`Database.writing`), on the same worker thread: one
-    hop for both.
+    short write transaction of its own (`Database.writing`): see _read_and_write for where
+    each runs.
 
     When the middleware left the identification to the page (OWN_READ_PAGES), the session
     key is resolved first in the read's transaction, then the request's state is settled as
@@ -210,25 +211,28 @@ async def read_then_write(
     raises a ForumError (a 404 is shown to the member, in their language; nothing written).
     """
     db: Database = request.app.state.db
+    path = request.scope["path"]
     pending: PendingIdentity | None = request.scope.get("state", {}).pop(PENDING, None)
     if pending is None:
         actor: Actor = request.state.actor
+        return await _read_and_write(
+            db,
+            lambda session: read(session, actor),
+            lambda result: None if write is None else write(actor, result),
+            path,
+        )
 
-        def read_and_write() -> T:
-            result = db.reading(read, actor)
-            if write is not None:
-                _write_after_read(db, write(actor, result), request.scope["path"])
-            return result
+    def needed(
+        what: tuple[Identity, int | None, T | ForumError],
+    ) -> Callable[[Session], object] | None:
+        identity, _unread, outcome = what
+        if write is None or isinstance(outcome, ForumError):
+            return None
+        return write(identity.actor, outcome)
 
-        return await db.run_sync(read_and_write)
-
-    def identify_read_and_write() -> tuple[Identity, int | None, T | ForumError]:
-        identity, unread, outcome = db.reading(_identified, pending, read)
-        if write is not None and not isinstance(outcome, ForumError):
-            _write_after_read(db, write(identity.actor, outcome), request.scope["path"])
-        return identity, unread, outcome
-
-    identity, unread, outcome = await db.run_sync(identify_read_and_write)
+    identity, unread, outcome = await _read_and_write(
+        db, lambda session: _identified(session, pending, read), needed, path
+    )
     if identity.touch:
         await db.run_in_transaction(_touch, identity)
     settle(request.scope, identity, unread, pending.session_key)
@@ -237,6 +241,29 @@ async def read_then_write(
     if isinstance(outcome, ForumError):
         raise outcome
     return outcome
+
+
+async def _read_and_write(
+    db: Database,
+    read: Callable[[Session], R],
+    needed: Callable[[R], Callable[[Session], object] | None],
+    path: str,
+) -> R:
+    """read(session) in a read transaction, then the write needed(what was read) gives, if
+    any. On SQLite, the read at once on the event loop (Database.read_soon) and a needed write
+    on a worker thread (a write may wait for the lock); elsewhere both on one worker thread."""
+    if db.reads_inline:
+        result = await db.read_soon(read)
+        if (write := needed(result)) is not None:
+            await db.run_sync(partial(_write_after_read, db, write, path))
+        return result
+
+    def read_then_write() -> R:
+        result = db.reading(read)
+        _write_after_read(db, needed(result), path)
+        return result
+
+    return await db.run_sync(read_then_write)
 
 
 def _write_after_read(db: Database, needed: Callable[[Session], object] | None, path: str) -> None:
@@ -309,7 +336,7 @@ class AuthMiddleware:
         if not session_key and bearer is None:  # a visitor: nothing to look up
             identity, unread = Identity(actor=ANONYMOUS), None
         else:
-            identity, unread = await db.run_read(
+            identity, unread = await db.read_soon(  # a few indexed rows: at once on SQLite
                 identify_for_page, session_key=session_key, bearer=bearer, count_unread=count_unread
             )
         if identity.touch:

@@ -95,7 +95,7 @@ async def show_topic(request: Request) -> Response:
         )
 
     # A member's visit writes their reading point, only when it moves forward (most visits
-    # re-read pages already read), right after the read, on the same worker thread.
+    # re-read pages already read), right after the read, on a worker thread.
     visit = await read_then_write(request, visit_topic, reading_service.visit_record)
     body = visit.view.draft or visit.draft
     return _topic_response(request, visit.view, values={"body": body}, visit=visit)

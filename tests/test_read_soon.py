@@ -1,0 +1,117 @@
+"""Database.read_soon: a page's short read at once on the event loop's thread where SQLite can
+answer without waiting, on a worker thread otherwise (and always on PostgreSQL)."""
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from forum.db import BUSY_TIMEOUT_MS, POOL_SIZE, Database
+
+
+def read_soon(db: Database, fn: Callable[[Session], Any]) -> Any:
+    return anyio.run(db.read_soon, fn)
+
+
+def locked_error(path: str) -> sqlite3.OperationalError:
+    """A real "database is locked" from SQLite: a second writer that does not wait."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    other = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        return error
+    finally:
+        holder.close()
+        other.close()
+    raise AssertionError("the database was not locked")
+
+
+@pytest.fixture
+def sqlite_db(db: Database) -> Database:
+    if not db.reads_inline:
+        pytest.skip("reads at once on the event loop: SQLite only")
+    return db
+
+
+def test_postgresql_reads_on_a_worker_thread(db: Database) -> None:
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("the other databases")
+    assert not db.reads_inline  # every statement is a round trip on the network
+    here = threading.get_ident()
+    assert read_soon(db, lambda session: threading.get_ident()) != here
+
+
+def test_sqlite_reads_at_once_without_waiting_for_locks(sqlite_db: Database) -> None:
+    here = threading.get_ident()
+
+    def read(session: Session) -> tuple[int, int, int]:
+        connection = session.connection()
+        timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+        users = session.execute(text("SELECT count(*) FROM users")).scalar_one()
+        return threading.get_ident(), timeout, users
+
+    timeouts_given_back: list[int] = []
+
+    def checked_in(driver: sqlite3.Connection, _record: object) -> None:
+        timeouts_given_back.append(driver.execute("PRAGMA busy_timeout").fetchone()[0])
+
+    event.listen(sqlite_db.engine, "checkin", checked_in)
+    try:
+        thread, timeout, users = read_soon(sqlite_db, read)
+    finally:
+        event.remove(sqlite_db.engine, "checkin", checked_in)
+    assert thread == here and timeout == 0 and users >= 0
+    # The connection goes back to the pool with its usual patience, for the writers.
+    assert timeouts_given_back == [BUSY_TIMEOUT_MS]
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_busy_database_sends_the_read_to_a_worker_thread(
+    sqlite_db: Database, wrapped: bool
+) -> None:
+    path = sqlite_db.engine.url.database
+    assert path is not None
+    busy = locked_error(path)
+    assert busy.sqlite_errorcode == sqlite3.SQLITE_BUSY
+    here = threading.get_ident()
+    threads: list[int] = []
+
+    def read(session: Session) -> str:
+        threads.append(threading.get_ident())
+        if len(threads) == 1:  # SQLite's answer, through the driver or through SQLAlchemy
+            raise OperationalError("SELECT 1", {}, busy) if wrapped else busy
+        return str(session.execute(text("SELECT 'lu'")).scalar_one())
+
+    assert read_soon(sqlite_db, read) == "lu"
+    assert threads[0] == here and threads[1] != here and len(threads) == 2
+
+
+def test_other_errors_are_not_tried_again(sqlite_db: Database) -> None:
+    calls: list[int] = []
+
+    def read(session: Session) -> None:
+        calls.append(1)
+        session.execute(text("SELECT * FROM nowhere"))
+
+    with pytest.raises(OperationalError, match="no such table"):
+        read_soon(sqlite_db, read)
+    assert len(calls) == 1
+
+
+def test_a_pool_nearly_taken_sends_the_read_to_a_worker_thread(sqlite_db: Database) -> None:
+    held = [sqlite_db.engine.connect() for _ in range(POOL_SIZE)]
+    try:
+        here = threading.get_ident()
+        assert read_soon(sqlite_db, lambda session: threading.get_ident()) != here
+    finally:
+        for connection in held:
+            connection.close()
+    assert read_soon(sqlite_db, lambda session: threading.get_ident()) == threading.get_ident()
