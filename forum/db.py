@@ -2,7 +2,9 @@
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -132,6 +134,11 @@ class Database:
             ":memory:",
         )
         self.access_listeners: list[Callable[[], None]] = []
+        # The event loop's reads keep their connection (one per thread running a loop): a
+        # checkout and return to the pool, and setting the busy timeout twice, cost a tenth of
+        # a page's read.
+        self._inline = threading.local()
+        self._inline_connections: list[Connection] = []
 
     def write(self) -> Session:
         """A session whose transaction starts with BEGIN IMMEDIATE on SQLite."""
@@ -197,7 +204,9 @@ class Database:
         has free; otherwise it runs on a worker thread, where waiting is harmless. A page's
         read on a worker thread cost more than the read itself (thread hand-offs, the GIL
         passed back and forth: a quarter of a topic page's CPU)."""
-        if self.reads_inline and self.engine.pool.checkedout() < POOL_SIZE:  # type: ignore[attr-defined]
+        if self.reads_inline and (
+            hasattr(self._inline, "connection") or self.engine.pool.checkedout() < POOL_SIZE  # type: ignore[attr-defined]
+        ):
             try:
                 return self._read_without_waiting(fn, *args, **kwargs)
             except (sqlite3.OperationalError, OperationalError) as error:
@@ -208,15 +217,32 @@ class Database:
     def _read_without_waiting(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        with self.engine.connect() as connection:
+        connection = getattr(self._inline, "connection", None)
+        if connection is None:
+            connection = self._inline.connection = self.engine.connect()
+            self._inline_connections.append(connection)
             driver = connection.connection.dbapi_connection
             assert driver is not None
             driver.execute("PRAGMA busy_timeout=0")
-            try:
-                with connection.begin(), _JoinedSession(connection) as session:
-                    return fn(session, *args, **kwargs)
-            finally:
-                driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        try:
+            with connection.begin(), _JoinedSession(connection) as session:
+                return fn(session, *args, **kwargs)
+        except Exception as error:
+            if connection.invalidated or not _busy(error):  # a fresh connection next time
+                self._close_inline(connection)
+            raise
+
+    def _close_inline(self, connection: Connection) -> None:
+        """Give a connection of the event loop's reads back to the pool, patient again."""
+        if getattr(self._inline, "connection", None) is connection:
+            del self._inline.connection
+        with suppress(ValueError):
+            self._inline_connections.remove(connection)
+        with suppress(Exception):  # closing: a connection already broken is closed anyway
+            if not connection.invalidated:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                connection.rollback()
+        connection.close()
 
     async def run_in_transaction(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -234,4 +260,6 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
+        for connection in list(self._inline_connections):
+            self._close_inline(connection)
         self.engine.dispose()

@@ -105,11 +105,12 @@ class FragmentCache:
 
     A busy topic is read by every member of its group, and each reading rebuilt the same
     twenty articles (about 12 µs each, a date included); a board's list, the same thirty
-    items. The key of an entry is every value that goes into its HTML, read afresh with the
-    page: an edited, hidden, moved or renamed thing changes its key, so an entry is never
-    stale, only unused. Bounded by an estimate of its size in memory: past it, the oldest
-    entries go (first in, first out: nothing to do on a hit). One per app (dates are shown in
-    its time zone), its keys carry the language; used on the event loop's thread.
+    items. An entry is found by what it shows (a post, a topic) to whom (the language, what
+    the reader may do there) and is used only when every other value that went into its
+    HTML, read afresh with the page, is the same: an edited, hidden, moved or renamed thing
+    is built again, so an entry is never stale. Bounded by an estimate of its size in memory:
+    past it, the oldest entries go (first in, first out: nothing to do on a hit). One per
+    app (dates are shown in its time zone); used on the event loop's thread.
     """
 
     ENTRY_BYTES = 600  # an entry's key, its tuple and the dictionary's slot, about
@@ -158,14 +159,14 @@ def post_articles(context: Context, view: Any) -> Markup:
     can_reply, topic_id = view.can_reply, view.topic.id
     parts = []
     for post in view.posts:
-        key = None
+        key = facts = None
         if cache is not None and post.poll is None and post.id not in view.attachments:
+            # Found by the post and what the reader may do; checked against the rest of what
+            # the article shows (comparing is cheaper than hashing dates).
+            key = ("article", locale, post.id, post.can_edit, can_reply, authenticated)
             reply = post.reply_to
             author = post.author
-            key = (
-                "article",
-                locale,
-                post.id,
+            facts = (
                 post.number,
                 post.page,
                 post.state,
@@ -174,20 +175,17 @@ def post_articles(context: Context, view: Any) -> Markup:
                 post.created_at,
                 post.edited_at,
                 (reply.post_id, reply.number, reply.author_name) if reply is not None else None,
-                post.can_edit,
-                can_reply,
                 topic_id,
-                authenticated,
             )
-            pieces = cache.get(key)
-            if pieces is not None:
-                parts.append(pieces[0] + post.html + pieces[1])
+            kept = cache.get(key)
+            if kept is not None and kept[0] == facts:
+                parts.append(kept[1] + post.html + kept[2])
                 continue
         head, tail = _article(
             context, post, view, texts, time_tag, datetime_filter, authenticated, csrf
         )
         if key is not None:
-            cache.put(key, (head, tail), len(head) + len(tail))  # type: ignore[union-attr]
+            cache.put(key, (facts, head, tail), len(head) + len(tail))  # type: ignore[union-attr]
         parts.append(head + post.html + tail)
     return Markup("\n".join(parts))  # noqa: S704 (every piece is escaped or ours)
 
@@ -314,10 +312,8 @@ def topic_items(context: Context, rows: list[TopicRow], unread: dict[int, int]) 
         topic = row.topic
         tid = topic.id
         count = unread.get(tid, 0) if tid is not None else 0
-        key = (
-            "topic item",
-            locale,
-            tid,
+        key = ("topic item", locale, tid)
+        facts = (
             topic.title,
             count,
             topic.is_pinned,
@@ -326,8 +322,10 @@ def topic_items(context: Context, rows: list[TopicRow], unread: dict[int, int]) 
             topic.last_post_at,
             row.author_name,
         )
-        item = cache.get(key)
-        if item is None:
+        kept = cache.get(key)
+        if kept is not None and kept[0] == facts:
+            item = kept[1]
+        else:
             if words is None:
                 words = (
                     translated_pattern(_BY),
@@ -336,7 +334,7 @@ def topic_items(context: Context, rows: list[TopicRow], unread: dict[int, int]) 
                     _("dernier message :"),
                 )
             item = _topic_item(row, count, words, time_tag)
-            cache.put(key, item, len(item))
+            cache.put(key, (facts, item), len(item))
         parts.append(item)
     return Markup("".join(parts))  # noqa: S704 (every piece is escaped or ours)
 

@@ -133,9 +133,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def db(settings: Settings) -> Iterator[Database]:
     """Direct database access for arranging a test."""
-    engine = make_engine(settings.resolved_database_url)
-    yield Database(engine)
-    engine.dispose()
+    database = Database(make_engine(settings.resolved_database_url))
+    yield database
+    database.dispose()
 
 
 @dataclass(frozen=True)

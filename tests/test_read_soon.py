@@ -49,28 +49,38 @@ def test_postgresql_reads_on_a_worker_thread(db: Database) -> None:
     assert read_soon(db, lambda session: threading.get_ident()) != here
 
 
+def driver_of(session: Session) -> Any:
+    return session.connection().connection.dbapi_connection
+
+
+def timeout_of(session: Session) -> int:
+    return int(session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+
+
 def test_sqlite_reads_at_once_without_waiting_for_locks(sqlite_db: Database) -> None:
     here = threading.get_ident()
 
-    def read(session: Session) -> tuple[int, int, int]:
-        connection = session.connection()
-        timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one()
+    def read(session: Session) -> tuple[int, int, int, Any]:
         users = session.execute(text("SELECT count(*) FROM users")).scalar_one()
-        return threading.get_ident(), timeout, users
+        return threading.get_ident(), timeout_of(session), users, driver_of(session)
 
-    timeouts_given_back: list[int] = []
+    thread, timeout, users, driver = read_soon(sqlite_db, read)
+    assert thread == here and timeout == 0 and users >= 0
+    # The event loop's thread keeps its connection; the others keep their patience.
+    assert read_soon(sqlite_db, read)[3] is driver
+    assert sqlite_db.reading(timeout_of) == BUSY_TIMEOUT_MS
 
-    def checked_in(driver: sqlite3.Connection, _record: object) -> None:
-        timeouts_given_back.append(driver.execute("PRAGMA busy_timeout").fetchone()[0])
+    given_back: list[int] = []
+
+    def checked_in(connection: sqlite3.Connection, _record: object) -> None:
+        given_back.append(connection.execute("PRAGMA busy_timeout").fetchone()[0])
 
     event.listen(sqlite_db.engine, "checkin", checked_in)
     try:
-        thread, timeout, users = read_soon(sqlite_db, read)
+        sqlite_db.dispose()
     finally:
         event.remove(sqlite_db.engine, "checkin", checked_in)
-    assert thread == here and timeout == 0 and users >= 0
-    # The connection goes back to the pool with its usual patience, for the writers.
-    assert timeouts_given_back == [BUSY_TIMEOUT_MS]
+    assert given_back == [BUSY_TIMEOUT_MS]  # back in the pool, patient again
 
 
 @pytest.mark.parametrize("wrapped", [False, True])
@@ -101,9 +111,14 @@ def test_other_errors_are_not_tried_again(sqlite_db: Database) -> None:
         calls.append(1)
         session.execute(text("SELECT * FROM nowhere"))
 
+    first = read_soon(sqlite_db, driver_of)
     with pytest.raises(OperationalError, match="no such table"):
         read_soon(sqlite_db, read)
     assert len(calls) == 1
+    # The connection that failed went back to the pool; the next read takes a fresh one.
+    assert read_soon(sqlite_db, timeout_of) == 0
+    assert sqlite_db.reading(timeout_of) == BUSY_TIMEOUT_MS
+    assert first is not None
 
 
 def test_a_pool_nearly_taken_sends_the_read_to_a_worker_thread(sqlite_db: Database) -> None:
