@@ -4,7 +4,6 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
-from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -15,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session
 
 P = ParamSpec("P")
@@ -71,6 +70,12 @@ def make_engine(url: str) -> Engine:
         conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _driver(connection: Connection) -> sqlite3.Connection:
+    driver = connection.connection.dbapi_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
 
 
 def _busy(error: Exception) -> bool:
@@ -137,8 +142,8 @@ class Database:
         # The event loop's reads keep their connection (one per thread running a loop): a
         # checkout and return to the pool, and setting the busy timeout twice, cost a tenth of
         # a page's read.
-        self._inline = threading.local()
-        self._inline_connections: list[Connection] = []
+        self._kept: dict[threading.Thread, Connection] = {}
+        self._kept_lock = threading.Lock()
 
     def write(self) -> Session:
         """A session whose transaction starts with BEGIN IMMEDIATE on SQLite."""
@@ -198,50 +203,83 @@ class Database:
         """fn(session, ...) for reading: a short read (a page's, bounded), at once on the
         calling thread where SQLite can answer without waiting, else on a worker thread.
 
-        The event loop must never wait: the read is tried with SQLite's busy timeout at zero
-        (a reader of a WAL database waits only in rare moments: a connection closing the last
-        or recovering the file, a checkpoint that truncates) and with a connection the pool
-        has free; otherwise it runs on a worker thread, where waiting is harmless. A page's
-        read on a worker thread cost more than the read itself (thread hand-offs, the GIL
-        passed back and forth: a quarter of a topic page's CPU)."""
-        if self.reads_inline and (
-            hasattr(self._inline, "connection") or self.engine.pool.checkedout() < POOL_SIZE  # type: ignore[attr-defined]
-        ):
-            try:
-                return self._read_without_waiting(fn, *args, **kwargs)
-            except (sqlite3.OperationalError, OperationalError) as error:
-                if not _busy(error):
-                    raise
+        The event loop must never wait: the read runs on a connection this thread keeps, with
+        SQLite's busy timeout at zero (a reader of a WAL database waits only in rare moments:
+        a connection closing the last or recovering the file, a checkpoint that truncates);
+        when SQLite answers "busy", fn runs again from the start on a worker thread, where
+        waiting is harmless (fn only reads: running it twice changes nothing). A page's read
+        on a worker thread cost more than the read itself (thread hand-offs, the GIL passed
+        back and forth: a quarter of a topic page's CPU)."""
+        if self.reads_inline:
+            connection = await self._kept_connection()
+            if connection is not None:
+                try:
+                    return self._read_on(connection, fn, *args, **kwargs)
+                except (sqlite3.OperationalError, OperationalError) as error:
+                    if not _busy(error):
+                        raise
         return await self.run_read(fn, *args, **kwargs)
 
-    def _read_without_waiting(
-        self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    async def _kept_connection(self) -> Connection | None:
+        """This thread's connection for reads that do not wait, opened on first use (None
+        when the pool has none to spare: the read goes to a worker thread)."""
+        thread = threading.current_thread()
+        connection = self._kept.get(thread)
+        if connection is not None and not (connection.closed or connection.invalidated):
+            return connection
+        if connection is not None:  # closed by dispose(), or broken: a new one
+            self._give_back(connection)
+        if self.engine.pool.checkedout() >= POOL_SIZE:  # type: ignore[attr-defined]
+            return None
+        # Opened on a worker thread: a new connection's settings may wait for a lock.
+        connection = await self.run_sync(self._open_kept)
+        with self._kept_lock:
+            ended = [other for other in self._kept if not other.is_alive()]
+            self._kept[thread] = connection
+        for other in ended:  # threads gone (a test client's, say): their connections back
+            if (left := self._kept.get(other)) is not None:
+                self._give_back(left)
+        return connection
+
+    def _open_kept(self) -> Connection:
+        connection = self.engine.connect()
+        try:
+            _driver(connection).execute("PRAGMA busy_timeout=0")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _read_on(
+        self,
+        connection: Connection,
+        fn: Callable[Concatenate[Session, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
     ) -> T:
-        connection = getattr(self._inline, "connection", None)
-        if connection is None:
-            connection = self._inline.connection = self.engine.connect()
-            self._inline_connections.append(connection)
-            driver = connection.connection.dbapi_connection
-            assert driver is not None
-            driver.execute("PRAGMA busy_timeout=0")
         try:
             with connection.begin(), _JoinedSession(connection) as session:
                 return fn(session, *args, **kwargs)
-        except Exception as error:
-            if connection.invalidated or not _busy(error):  # a fresh connection next time
-                self._close_inline(connection)
+        except (sqlite3.Error, SQLAlchemyError) as error:
+            # The database's own errors (a page's 404 leaves the connection as it is):
+            # kept after a "busy", given back otherwise, a fresh one next time.
+            if connection.invalidated or not _busy(error):
+                self._give_back(connection)
             raise
 
-    def _close_inline(self, connection: Connection) -> None:
-        """Give a connection of the event loop's reads back to the pool, patient again."""
-        if getattr(self._inline, "connection", None) is connection:
-            del self._inline.connection
-        with suppress(ValueError):
-            self._inline_connections.remove(connection)
-        with suppress(Exception):  # closing: a connection already broken is closed anyway
+    def _give_back(self, connection: Connection) -> None:
+        """Return a kept connection to the pool with SQLite's usual patience for writers
+        (or drop it, if that cannot be restored)."""
+        with self._kept_lock:
+            for thread in [t for t, kept in self._kept.items() if kept is connection]:
+                del self._kept[thread]
+        if connection.closed:
+            return
+        try:
             if not connection.invalidated:
-                connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-                connection.rollback()
+                _driver(connection).execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except Exception:
+            connection.invalidate()  # never back in the pool without its busy timeout
         connection.close()
 
     async def run_in_transaction(
@@ -260,6 +298,6 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
-        for connection in list(self._inline_connections):
-            self._close_inline(connection)
+        for connection in list(self._kept.values()):
+            self._give_back(connection)
         self.engine.dispose()

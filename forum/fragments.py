@@ -18,6 +18,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from sys import getsizeof
 from typing import Any
 
 from jinja2 import pass_context
@@ -124,9 +125,9 @@ class FragmentCache:
         entry = self._items.get(key)
         return None if entry is None else entry[0]
 
-    def put(self, key: Hashable, value: Any, text_length: int) -> None:
-        """Keep value under key; text_length: the length of the text it holds."""
-        size = self.ENTRY_BYTES + text_length
+    def put(self, key: Hashable, value: Any, text_bytes: int) -> None:
+        """Keep value under key; text_bytes: the memory of the text it holds (getsizeof)."""
+        size = self.ENTRY_BYTES + text_bytes
         if size > self.max_bytes:
             return  # turned off (0), or a fragment larger than the whole cache
         items = self._items
@@ -179,14 +180,14 @@ def post_articles(context: Context, view: Any) -> Markup:
             )
             kept = cache.get(key)
             if kept is not None and kept[0] == facts:
-                parts.append(kept[1] + post.html + kept[2])
+                parts.append(kept[1] + (post.html if post.shown else "") + kept[2])
                 continue
         head, tail = _article(
             context, post, view, texts, time_tag, datetime_filter, authenticated, csrf
         )
         if key is not None:
-            cache.put(key, (facts, head, tail), len(head) + len(tail))  # type: ignore[union-attr]
-        parts.append(head + post.html + tail)
+            cache.put(key, (facts, head, tail), getsizeof(head) + getsizeof(tail))  # type: ignore[union-attr]
+        parts.append(head + (post.html if post.shown else "") + tail)
     return Markup("\n".join(parts))  # noqa: S704 (every piece is escaped or ours)
 
 
@@ -312,10 +313,9 @@ def topic_items(context: Context, rows: list[TopicRow], unread: dict[int, int]) 
         topic = row.topic
         tid = topic.id
         count = unread.get(tid, 0) if tid is not None else 0
-        key = ("topic item", locale, tid)
+        key = ("topic item", locale, tid, count)  # readers with other counts: other entries
         facts = (
             topic.title,
-            count,
             topic.is_pinned,
             topic.is_locked,
             row.replies,
@@ -334,7 +334,7 @@ def topic_items(context: Context, rows: list[TopicRow], unread: dict[int, int]) 
                     _("dernier message :"),
                 )
             item = _topic_item(row, count, words, time_tag)
-            cache.put(key, (facts, item), len(item))
+            cache.put(key, (facts, item), getsizeof(item))
         parts.append(item)
     return Markup("".join(parts))  # noqa: S704 (every piece is escaped or ours)
 

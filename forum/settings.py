@@ -1,6 +1,7 @@
 """Settings: one frozen value read from FORUM_* environment variables."""
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -128,7 +129,7 @@ class Settings:
                     raise SettingsError(f"FORUM_{name.upper()} must be positive")
                 values[name] = number
         if (raw := get("page_cache_mb")) is not None:
-            if not raw.isdigit():
+            if not re.fullmatch(r"[0-9]+", raw):
                 raise SettingsError("FORUM_PAGE_CACHE_MB must be a whole number (0: no cache)")
             values["page_cache_mb"] = int(raw)
         if (raw := get("trusted_proxies")) is not None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from forum.access import ANONYMOUS, Actor
 from forum.db import Database
@@ -14,12 +15,23 @@ from forum.fragments import FragmentCache
 from forum.i18n import use_locale
 from forum.models.records import TopicRecord
 from forum.services import reading
-from forum.services.post_views import Person, PostView, ReplyRef
+from forum.services.post_views import DELETED, HIDDEN, VISIBLE, Person, PostView, ReplyRef
 from forum.services.topic_views import TopicPage, TopicRow
 from forum.settings import Settings, SettingsError
 from forum.templating import Templates
-from tests.conftest import MakeMember
-from tests.discussions import A, actor, add_replies, add_reply, arrange_people, edit, new_topic
+from tests.conftest import ClientAs, MakeMember
+from tests.discussions import (
+    A,
+    actor,
+    add_replies,
+    add_reply,
+    arrange_people,
+    edit,
+    new_topic,
+    soup,
+)
+from tests.polls_helpers import topic_with_poll
+from tests.test_files_posts import post_with_files
 
 ARTICLES = "{{ post_articles(view) }}"
 ITEMS = "{{ topic_items(rows, unread) }}"
@@ -94,8 +106,16 @@ def test_an_article_found_again_is_the_article_built_afresh(
         for name in names - {"poll"}:  # a post with a poll is never cached (below)
             value = getattr(post, name)
             others: list[Any] = [NONE_REPLACED[name]] if value is None else changed(value)
+            if name == "state":  # the states an article knows, each shown or as a placeholder
+                others = [DELETED, HIDDEN, VISIBLE]
+            if name == "shown" and post.shown:
+                others = [False]  # a placeholder: no author, no body (as record_views makes it)
             for other in others:
                 new: dict[str, Any] = {name: other}
+                if name == "shown" and not other:
+                    new.update(author=None, html="", body="", state=HIDDEN)
+                if name == "state" and other != VISIBLE:
+                    new.update(shown=False, author=None, html="", body="")
                 posts = [replace(p, **new) if p is post else p for p in view.posts]
                 variant = replace(view, posts=posts)
                 expected = render(fresh, "fr", ARTICLES, view=variant, **page)
@@ -116,7 +136,7 @@ def test_an_article_found_again_is_the_article_built_afresh(
     assert english == render(fresh, "en", ARTICLES, view=view, **page) != first_time
 
 
-def test_moderators_and_posts_with_polls_are_built_each_time(
+def test_moderators_articles_are_built_each_time(
     db: Database, make_member: MakeMember, settings: Settings
 ) -> None:
     people = arrange_people(db, make_member)
@@ -197,3 +217,34 @@ def test_the_cache_size_is_a_setting() -> None:
     for wrong in ("-1", "douze", "1.5"):
         with pytest.raises(SettingsError, match="FORUM_PAGE_CACHE_MB"):
             Settings.from_env({"FORUM_PAGE_CACHE_MB": wrong})
+
+
+def csrf_of(page: str) -> set[str]:
+    return {str(field["value"]) for field in soup(page).select('input[name="csrf_token"]')}
+
+
+def test_posts_with_a_poll_or_files_are_built_for_each_reader(
+    db: Database, make_member: MakeMember, client_as: ClientAs
+) -> None:
+    people = arrange_people(db, make_member)
+    yasmine = make_member("yasmine", groups={A: "member"}, name="Yasmine")
+    amina, other = client_as(people.member_a), client_as(yasmine)
+    topic_id, _poll = topic_with_poll(db, people.member_a, A)
+    response = post_with_files(
+        amina,
+        f"/t/{topic_id}/reply",
+        {"body": "Le devis.", "reply_to": ""},
+        [("d.pdf", b"%PDF-1.4\n")],
+    )
+    assert response.status_code == 303, response.text
+    path = f"/t/{topic_id}"
+    # The poll's form carries each reader's own token: never another reader's article.
+    for browser in (amina, other, amina, other):
+        tokens = csrf_of(browser.get(path).text)
+        assert len(tokens) == 1 and tokens == csrf_of(browser.get("/account").text)
+    assert soup(other.get(path).text).select_one(".poll form.poll-vote") is not None
+    # The post's files, read afresh: a file taken away is no longer listed.
+    assert "d.pdf" in other.get(path).text
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM post_files"))
+    assert "d.pdf" not in other.get(path).text

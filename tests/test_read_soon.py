@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from forum.db import BUSY_TIMEOUT_MS, POOL_SIZE, Database
+from forum.errors import NotFound
 
 
 def read_soon(db: Database, fn: Callable[[Session], Any]) -> Any:
@@ -59,15 +60,25 @@ def timeout_of(session: Session) -> int:
 
 def test_sqlite_reads_at_once_without_waiting_for_locks(sqlite_db: Database) -> None:
     here = threading.get_ident()
+    checkouts: list[int] = []
+
+    def checked_out(*_args: object) -> None:
+        checkouts.append(threading.get_ident())
 
     def read(session: Session) -> tuple[int, int, int, Any]:
         users = session.execute(text("SELECT count(*) FROM users")).scalar_one()
         return threading.get_ident(), timeout_of(session), users, driver_of(session)
 
-    thread, timeout, users, driver = read_soon(sqlite_db, read)
-    assert thread == here and timeout == 0 and users >= 0
-    # The event loop's thread keeps its connection; the others keep their patience.
-    assert read_soon(sqlite_db, read)[3] is driver
+    event.listen(sqlite_db.engine, "checkout", checked_out)
+    try:
+        thread, timeout, users, driver = read_soon(sqlite_db, read)
+        assert thread == here and timeout == 0 and users >= 0
+        # The event loop's thread keeps its connection; the others keep their patience.
+        assert read_soon(sqlite_db, read)[3] is driver
+    finally:
+        event.remove(sqlite_db.engine, "checkout", checked_out)
+    # Taken from the pool once, on a worker thread: a new connection's settings may wait.
+    assert len(checkouts) == 1 and checkouts[0] != here
     assert sqlite_db.reading(timeout_of) == BUSY_TIMEOUT_MS
 
     given_back: list[int] = []
@@ -81,6 +92,27 @@ def test_sqlite_reads_at_once_without_waiting_for_locks(sqlite_db: Database) -> 
     finally:
         event.remove(sqlite_db.engine, "checkin", checked_in)
     assert given_back == [BUSY_TIMEOUT_MS]  # back in the pool, patient again
+    # After dispose() (a test client's app stopping while another goes on): a new one.
+    assert read_soon(sqlite_db, read)[:2] == (here, 0)
+
+
+def test_the_connections_of_threads_that_ended_go_back(sqlite_db: Database) -> None:
+    for _ in range(6):  # a test client's portal thread each, say
+        thread = threading.Thread(target=read_soon, args=(sqlite_db, timeout_of))
+        thread.start()
+        thread.join()
+    assert sqlite_db.engine.pool.checkedout() <= 1  # type: ignore[attr-defined]
+
+
+def test_a_page_not_found_keeps_the_connection(sqlite_db: Database) -> None:
+    driver = read_soon(sqlite_db, driver_of)
+
+    def read(session: Session) -> None:
+        raise NotFound("sujet 404")
+
+    with pytest.raises(NotFound):
+        read_soon(sqlite_db, read)
+    assert read_soon(sqlite_db, driver_of) is driver
 
 
 @pytest.mark.parametrize("wrapped", [False, True])
@@ -100,8 +132,10 @@ def test_a_busy_database_sends_the_read_to_a_worker_thread(
             raise OperationalError("SELECT 1", {}, busy) if wrapped else busy
         return str(session.execute(text("SELECT 'lu'")).scalar_one())
 
+    kept = read_soon(sqlite_db, driver_of)
     assert read_soon(sqlite_db, read) == "lu"
     assert threads[0] == here and threads[1] != here and len(threads) == 2
+    assert read_soon(sqlite_db, driver_of) is kept  # a "busy" says nothing of the connection
 
 
 def test_other_errors_are_not_tried_again(sqlite_db: Database) -> None:
@@ -111,14 +145,14 @@ def test_other_errors_are_not_tried_again(sqlite_db: Database) -> None:
         calls.append(1)
         session.execute(text("SELECT * FROM nowhere"))
 
-    first = read_soon(sqlite_db, driver_of)
+    failed = read_soon(sqlite_db, driver_of)
     with pytest.raises(OperationalError, match="no such table"):
         read_soon(sqlite_db, read)
     assert len(calls) == 1
-    # The connection that failed went back to the pool; the next read takes a fresh one.
+    # The connection that failed went back to the pool, patient again; a new one next time.
+    assert failed.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+    assert threading.current_thread() not in sqlite_db._kept
     assert read_soon(sqlite_db, timeout_of) == 0
-    assert sqlite_db.reading(timeout_of) == BUSY_TIMEOUT_MS
-    assert first is not None
 
 
 def test_a_pool_nearly_taken_sends_the_read_to_a_worker_thread(sqlite_db: Database) -> None:

@@ -50,7 +50,7 @@ _LAST_READ = sa_select(_READS.c.last_read_number).where(
     _READS.c.user_id == bindparam("user"), _READS.c.topic_id == bindparam("topic")
 )
 _UNREAD_AFTER = (
-    sa_select(func.count())
+    sa_select(_POSTS.c.id)
     .select_from(
         _POSTS.join(_TOPICS, _TOPICS.c.id == _POSTS.c.topic_id).outerjoin(
             _READS,
@@ -66,13 +66,13 @@ _UNREAD_AFTER = (
         _POSTS.c.author_id != bindparam("user"),
         _POSTS.c.number > func.coalesce(_READS.c.last_read_number, 0),
     )
-)  # the same condition as _unread_posts, for one topic
+)  # the same condition as _unread_posts, for one topic: is there one (not how many)
 # A member's reading point, reply draft and unread posts after the page: one round trip.
 _VISIT_STATE = Prepared(
     sa_select(
         _LAST_READ.scalar_subquery(),
         DRAFT_BODY.scalar_subquery(),
-        _UNREAD_AFTER.scalar_subquery(),
+        _UNREAD_AFTER.exists(),
     )
 )
 
@@ -238,14 +238,14 @@ def visit_topic(
     # can_reply came from forum.access: the draft's topic is one the member may write in.
     key = drafts.reply_key(topic_id) if view.can_reply else None  # None: no draft to read
     params = {"user": actor.user_id, "topic": topic_id, "after": shown, "key": key}
-    [(last_read, draft, remaining)] = _VISIT_STATE.rows(session, params)
+    [(last_read, draft, unread_left)] = _VISIT_STATE.rows(session, params)
     before = last_read or 0
     after = max(before, shown)  # _UNREAD_AFTER counts beyond both: the unread after the visit
     return TopicVisit(
         view=view,
         draft=draft or "",
         last_read=after,
-        has_unread=remaining > 0,
+        has_unread=bool(unread_left),
         moves_forward=after > before,
     )
 
