@@ -112,7 +112,11 @@ class PostgresSearch(DocsBackend):
         match, rank = _match_and_rank(tsquery(parsed))
         joined = search_docs.join(vectors, vectors.c.doc_id == search_docs.c.id)
         newest = filtered(select(search_docs.c.id).select_from(joined).where(match), query)
-        with self.engine.connect() as connection:  # one read transaction: one snapshot
+        # One snapshot for the three statements: at PostgreSQL's default isolation, a post
+        # re-indexed between them (deleted and inserted again) was missing from the third.
+        with self.engine.connect().execution_options(
+            isolation_level="REPEATABLE READ"
+        ) as connection:
             floor = connection.execute(
                 newest.order_by(search_docs.c.id.desc()).limit(1).offset(RANK_WINDOW)
             ).scalar()
