@@ -235,7 +235,13 @@ class Database:
         connection = await self.run_sync(self._open_kept)
         with self._kept_lock:
             ended = [other for other in self._kept if not other.is_alive()]
-            self._kept[thread] = connection
+            meanwhile = self._kept.get(thread)  # another request of this loop opened one
+            if meanwhile is None or meanwhile.closed or meanwhile.invalidated:
+                self._kept[thread] = connection
+                meanwhile = None
+        if meanwhile is not None:
+            self._give_back(connection)
+            connection = meanwhile
         for other in ended:  # threads gone (a test client's, say): their connections back
             if (left := self._kept.get(other)) is not None:
                 self._give_back(left)

@@ -164,3 +164,20 @@ def test_a_pool_nearly_taken_sends_the_read_to_a_worker_thread(sqlite_db: Databa
         for connection in held:
             connection.close()
     assert read_soon(sqlite_db, lambda session: threading.get_ident()) == threading.get_ident()
+
+
+def test_two_first_reads_at_once_keep_one_connection(sqlite_db: Database) -> None:
+    async def both() -> list[Any]:
+        drivers: list[Any] = []
+
+        async def one() -> None:
+            drivers.append(await sqlite_db.read_soon(driver_of))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(one)
+            group.start_soon(one)
+        return drivers
+
+    first, second = anyio.run(both)
+    assert first is second  # the one this thread keeps; the other went back to the pool
+    assert sqlite_db.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
