@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeGuard, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -76,6 +76,11 @@ def _driver(connection: Connection) -> sqlite3.Connection:
     driver = connection.connection.dbapi_connection
     assert isinstance(driver, sqlite3.Connection)
     return driver
+
+
+def _usable(connection: Connection | None) -> TypeGuard[Connection]:
+    """A kept connection still open and sound."""
+    return connection is not None and not (connection.closed or connection.invalidated)
 
 
 def _busy(error: Exception) -> bool:
@@ -225,7 +230,7 @@ class Database:
         when the pool has none to spare: the read goes to a worker thread)."""
         thread = threading.current_thread()
         connection = self._kept.get(thread)
-        if connection is not None and not (connection.closed or connection.invalidated):
+        if _usable(connection):
             return connection
         if connection is not None:  # closed by dispose(), or broken: a new one
             self._give_back(connection)
@@ -236,7 +241,7 @@ class Database:
         with self._kept_lock:
             ended = [other for other in self._kept if not other.is_alive()]
             meanwhile = self._kept.get(thread)  # another request of this loop opened one
-            if meanwhile is None or meanwhile.closed or meanwhile.invalidated:
+            if not _usable(meanwhile):
                 self._kept[thread] = connection
                 meanwhile = None
         if meanwhile is not None:

@@ -102,7 +102,7 @@ def _article_texts() -> _ArticleTexts:
 
 
 class FragmentCache:
-    """Fragments of HTML already built, keyed by everything they are built from.
+    """Fragments of HTML already built, found again while what they show is unchanged.
 
     A busy topic is read by every member of its group, and each reading rebuilt the same
     twenty articles (about 12 µs each, a date included); a board's list, the same thirty
@@ -119,24 +119,26 @@ class FragmentCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self._items: dict[Hashable, tuple[Any, int]] = {}
+        self._items: dict[Hashable, tuple[tuple[Any, ...], Any, int]] = {}
 
-    def get(self, key: Hashable) -> Any:
+    def get(self, key: Hashable, facts: tuple[Any, ...]) -> Any:
+        """The value kept under key, if it was built from the same facts (else None)."""
         entry = self._items.get(key)
-        return None if entry is None else entry[0]
+        return entry[1] if entry is not None and entry[0] == facts else None
 
-    def put(self, key: Hashable, value: Any, text_bytes: int) -> None:
-        """Keep value under key; text_bytes: the memory of the text it holds (getsizeof)."""
+    def put(self, key: Hashable, facts: tuple[Any, ...], value: Any, text_bytes: int) -> None:
+        """Keep value, built from facts, under key; text_bytes: the memory of the text it
+        holds (getsizeof)."""
         size = self.ENTRY_BYTES + text_bytes
         if size > self.max_bytes:
             return  # turned off (0), or a fragment larger than the whole cache
         items = self._items
         if (old := items.pop(key, None)) is not None:
-            self.size -= old[1]
+            self.size -= old[2]
         while self.size + size > self.max_bytes and items:
             with suppress(StopIteration, RuntimeError, KeyError):
-                self.size -= items.pop(next(iter(items)))[1]
-        items[key] = (value, size)
+                self.size -= items.pop(next(iter(items)))[2]
+        items[key] = (facts, value, size)
         self.size += size
 
     def __len__(self) -> int:
@@ -160,6 +162,7 @@ def post_articles(context: Context, view: Any) -> Markup:
     can_reply, topic_id = view.can_reply, view.topic.id
     parts = []
     for post in view.posts:
+        body = post.html if post.shown else ""  # a placeholder shows none
         key = facts = None
         if cache is not None and post.poll is None and post.id not in view.attachments:
             # Found by the post and what the reader may do; checked against the rest of what
@@ -178,16 +181,17 @@ def post_articles(context: Context, view: Any) -> Markup:
                 (reply.post_id, reply.number, reply.author_name) if reply is not None else None,
                 topic_id,
             )
-            kept = cache.get(key)
-            if kept is not None and kept[0] == facts:
-                parts.append(kept[1] + (post.html if post.shown else "") + kept[2])
+            kept = cache.get(key, facts)
+            if kept is not None:
+                parts.append(kept[0] + body + kept[1])
                 continue
         head, tail = _article(
             context, post, view, texts, time_tag, datetime_filter, authenticated, csrf
         )
         if key is not None:
-            cache.put(key, (facts, head, tail), getsizeof(head) + getsizeof(tail))  # type: ignore[union-attr]
-        parts.append(head + (post.html if post.shown else "") + tail)
+            assert cache is not None and facts is not None
+            cache.put(key, facts, (head, tail), getsizeof(head) + getsizeof(tail))
+        parts.append(head + body + tail)
     return Markup("\n".join(parts))  # noqa: S704 (every piece is escaped or ours)
 
 
@@ -322,10 +326,8 @@ def topic_items(context: Context, rows: list[TopicRow], unread: dict[int, int]) 
             topic.last_post_at,
             row.author_name,
         )
-        kept = cache.get(key)
-        if kept is not None and kept[0] == facts:
-            item = kept[1]
-        else:
+        item = cache.get(key, facts)
+        if item is None:
             if words is None:
                 words = (
                     translated_pattern(_BY),
@@ -334,7 +336,7 @@ def topic_items(context: Context, rows: list[TopicRow], unread: dict[int, int]) 
                     _("dernier message :"),
                 )
             item = _topic_item(row, count, words, time_tag)
-            cache.put(key, (facts, item), getsizeof(item))
+            cache.put(key, facts, item, getsizeof(item))
         parts.append(item)
     return Markup("".join(parts))  # noqa: S704 (every piece is escaped or ours)
 

@@ -197,17 +197,17 @@ def test_a_board_item_found_again_is_the_item_built_afresh(settings: Settings) -
 def test_the_cache_keeps_within_its_size_oldest_out_first() -> None:
     cache = FragmentCache(max_bytes=10 * (FragmentCache.ENTRY_BYTES + 100))
     for number in range(25):
-        cache.put(("k", number), "x" * 100, 100)
+        cache.put(("k", number), (), "x" * 100, 100)
         assert cache.size <= cache.max_bytes
     assert len(cache) == 10
-    assert cache.get(("k", 14)) is None and cache.get(("k", 15)) == "x" * 100
-    cache.put(("k", 24), "y", 1)  # the same key again: replaced, counted once
-    assert len(cache) == 10 and cache.get(("k", 24)) == "y"
-    cache.put("huge", "z" * cache.max_bytes, cache.max_bytes)  # larger than the whole cache
-    assert cache.get("huge") is None and len(cache) == 10
+    assert cache.get(("k", 14), ()) is None and cache.get(("k", 15), ()) == "x" * 100
+    cache.put(("k", 24), (), "y", 1)  # the same key again: replaced, counted once
+    assert len(cache) == 10 and cache.get(("k", 24), ()) == "y"
+    cache.put("huge", (), "z" * cache.max_bytes, cache.max_bytes)  # larger than the whole cache
+    assert cache.get("huge", ()) is None and len(cache) == 10
     off = FragmentCache(max_bytes=0)
-    off.put("k", "v", 1)
-    assert len(off) == 0 and off.get("k") is None
+    off.put("k", (), "v", 1)
+    assert len(off) == 0 and off.get("k", ()) is None
 
 
 def test_the_cache_size_is_a_setting() -> None:
